@@ -1,0 +1,486 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .geography import DEPARTMENT_CHOICES, REGION_CHOICES
+
+siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres."))
+
+
+class Module(models.Model):
+    """A module of the national "aller vers" framework (Module 1, Module 2)."""
+
+    number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+    title = models.CharField(_("titre"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    sectors = models.CharField(_("secteurs"), max_length=200)
+    audience = models.TextField(_("public"))
+    duration_days = models.PositiveSmallIntegerField(_("durée en jours"))
+    duration_hours = models.PositiveSmallIntegerField(_("durée en heures"))
+    context = models.TextField(_("contexte"))
+    objectives = models.TextField(_("objectifs"), help_text=_("Un objectif par ligne."))
+    prerequisites = models.TextField(_("prérequis"))
+    inter_session_work = models.TextField(_("travail inter-session"), blank=True)
+    funding_note = models.TextField(_("financement"), blank=True)
+    prerequisite_modules = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="required_by",
+        verbose_name=_("modules prérequis"),
+    )
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Module {self.number} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("catalogue:module_detail", args=[self.slug])
+
+    @property
+    def objective_list(self):
+        return [line.strip() for line in self.objectives.splitlines() if line.strip()]
+
+
+class Sequence(models.Model):
+    """One of the six sequences (competences) of the framework: 1-3 in Module 1, 4-6 in Module 2."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="sequences", verbose_name=_("module")
+    )
+    number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"))
+
+    class Meta:
+        verbose_name = _("séquence")
+        verbose_name_plural = _("séquences")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class ModuleDay(models.Model):
+    """The content of one day of a module's programme."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="days", verbose_name=_("module")
+    )
+    number = models.PositiveSmallIntegerField(_("jour"))
+    title = models.CharField(_("titre"), max_length=300)
+    content = models.TextField(_("contenu"), blank=True, help_text=_("Un point par ligne."))
+
+    class Meta:
+        verbose_name = _("journée du programme")
+        verbose_name_plural = _("programme jour par jour")
+        ordering = ["module", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "number"], name="module_day_unique"),
+        ]
+
+    def __str__(self):
+        return f"Jour {self.number} : {self.title}"
+
+
+class Provider(models.Model):
+    """A training provider (organisme de formation)."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
+    disability_contact_name = models.CharField(_("référent handicap"), max_length=200, blank=True)
+    disability_contact_email = models.EmailField(_("e-mail du référent handicap"), blank=True)
+    disability_contact_phone = models.CharField(
+        _("téléphone du référent handicap"), max_length=30, blank=True
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("membres"),
+        help_text=_("Les comptes qui accèdent à l'espace de l'organisme."),
+    )
+
+    class Meta:
+        verbose_name = _("organisme de formation")
+        verbose_name_plural = _("organismes de formation")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalogue:provider_detail", args=[self.slug])
+
+
+class Trainer(models.Model):
+    """A trainer (intervenant) of a provider."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="trainers", verbose_name=_("organisme")
+    )
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    role = models.CharField(_("fonction"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("intervenant")
+        verbose_name_plural = _("intervenants")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class Opco(models.Model):
+    """An OPCO (opérateur de compétences) that funds the training."""
+
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    website = models.URLField(_("site web"), blank=True)
+
+    class Meta:
+        verbose_name = _("OPCO")
+        verbose_name_plural = _("OPCO")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OpcoContact(models.Model):
+    """The OPCO staff member in charge of sessions (interlocuteur)."""
+
+    opco = models.ForeignKey(
+        Opco, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("OPCO")
+    )
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    region = models.CharField(_("région"), max_length=50, choices=REGION_CHOICES, blank=True)
+
+    class Meta:
+        verbose_name = _("interlocuteur OPCO")
+        verbose_name_plural = _("interlocuteurs OPCO")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.opco})"
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+
+class FundingPartner(models.Model):
+    """A co-funding partner (DGCS...)."""
+
+    acronym = models.CharField(_("sigle"), max_length=30, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    website = models.URLField(_("site web"), blank=True)
+
+    class Meta:
+        verbose_name = _("partenaire financeur")
+        verbose_name_plural = _("partenaires financeurs")
+        ordering = ["acronym"]
+
+    def __str__(self):
+        return self.acronym
+
+
+class Session(models.Model):
+    """One run of a module (a "groupe"): a provider, a place, dates, a deadline and seats."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Soumise")
+        PUBLISHED = "published", _("Publiée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("module")
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
+    )
+    label = models.CharField(_("groupe"), max_length=100, help_text=_("Par exemple « Groupe 1 »."))
+    city = models.CharField(_("ville"), max_length=100)
+    venue_name = models.CharField(_("lieu"), max_length=200, blank=True)
+    venue_address = models.CharField(_("adresse du lieu"), max_length=300, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=5)
+    department = models.CharField(_("département"), max_length=3, choices=DEPARTMENT_CHOICES)
+    region = models.CharField(_("région"), max_length=50, choices=REGION_CHOICES)
+    access_notes = models.TextField(
+        _("accès"), blank=True, help_text=_("Transports, stationnement, accessibilité du lieu.")
+    )
+    registration_deadline = models.DateField(
+        _("date limite d'inscription"),
+        null=True,
+        blank=True,
+        help_text=_("Sans date, les inscriptions ferment la veille du premier jour."),
+    )
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    min_participants = models.PositiveSmallIntegerField(_("minimum de participants"), default=0)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    opco_contact = models.ForeignKey(
+        OpcoContact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("interlocuteur OPCO"),
+    )
+    trainers = models.ManyToManyField(
+        Trainer, blank=True, related_name="sessions", verbose_name=_("intervenants")
+    )
+    partners = models.ManyToManyField(
+        FundingPartner,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("partenariat et cofinancement"),
+    )
+    # The provider's own fiche may word the programme differently from the module's;
+    # blank fields fall back to the module's text.
+    context = models.TextField(_("contexte propre à l'organisme"), blank=True)
+    objectives = models.TextField(
+        _("objectifs propres à l'organisme"), blank=True, help_text=_("Un objectif par ligne.")
+    )
+    prerequisites = models.TextField(_("prérequis propres à l'organisme"), blank=True)
+    inter_session_work = models.TextField(_("travail inter-session propre à l'organisme"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=F("min_participants")),
+                name="session_capacity_gte_minimum",
+                violation_error_message=_("Le nombre de places doit couvrir le minimum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_participants__gte=0), name="session_minimum_gte_zero"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "published", "cancelled"]),
+                name="session_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "region"])]
+
+    def __str__(self):
+        return f"{self.module} – {self.label}, {self.city}"
+
+    def get_absolute_url(self):
+        return reverse("catalogue:session_detail", args=[self.pk])
+
+    def clean(self):
+        if self.department and self.region:
+            from .geography import region_of
+
+            if region_of(self.department) != self.region:
+                raise ValidationError(
+                    {"region": _("Ce département n'est pas dans la région choisie.")}
+                )
+        if self.pk and self.registration_deadline:
+            validate_deadline_before_days(
+                self.registration_deadline, [day.date for day in self.days.all()]
+            )
+
+    # Derived values. `days` is prefetched by the selectors, so these cost no query there.
+    @property
+    def sorted_days(self):
+        return sorted(self.days.all(), key=lambda day: day.date)
+
+    @property
+    def first_day(self):
+        days = self.sorted_days
+        return days[0].date if days else None
+
+    @property
+    def last_day(self):
+        days = self.sorted_days
+        return days[-1].date if days else None
+
+    @property
+    def total_hours(self):
+        return sum((day.hours for day in self.days.all()), Decimal(0))
+
+    @property
+    def registration_closes_on(self):
+        """The last day on which one can enrol."""
+        if self.registration_deadline:
+            return self.registration_deadline
+        first_day = self.first_day
+        return first_day - datetime.timedelta(days=1) if first_day else None
+
+    @property
+    def deadline_passed(self):
+        closes_on = self.registration_closes_on
+        return closes_on is not None and timezone.localdate() > closes_on
+
+    @property
+    def seats_taken(self):
+        # Annotated by the selectors; one query otherwise.
+        if hasattr(self, "seats_taken_count"):
+            return self.seats_taken_count
+        return self.enrolments.holding_seat().count()
+
+    @property
+    def seats_left(self):
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_full(self):
+        return self.seats_left == 0
+
+    @property
+    def is_registration_open(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.first_day is not None
+            and not self.deadline_passed
+        )
+
+    # The fiche shows the provider's wording where it has one, else the module's.
+    @property
+    def fiche_context(self):
+        return self.context or self.module.context
+
+    @property
+    def fiche_objectives(self):
+        text = self.objectives or self.module.objectives
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    @property
+    def fiche_prerequisites(self):
+        return self.prerequisites or self.module.prerequisites
+
+    @property
+    def fiche_inter_session_work(self):
+        return self.inter_session_work or self.module.inter_session_work
+
+
+def validate_deadline_before_days(deadline, dates):
+    """The registration deadline must fall before the session's first day."""
+    if dates and deadline >= min(dates):
+        raise ValidationError(
+            {
+                "registration_deadline": _(
+                    "La date limite d'inscription doit précéder le premier jour de la session."
+                )
+            }
+        )
+
+
+class SessionDay(models.Model):
+    """One day of a session, in half-days (attendance is signed per half-day)."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("session")
+    )
+    date = models.DateField(_("date"))
+    morning_start = models.TimeField(_("début du matin"), null=True, blank=True)
+    morning_end = models.TimeField(_("fin du matin"), null=True, blank=True)
+    afternoon_start = models.TimeField(_("début de l'après-midi"), null=True, blank=True)
+    afternoon_end = models.TimeField(_("fin de l'après-midi"), null=True, blank=True)
+    title = models.CharField(
+        _("thème de la journée"),
+        max_length=300,
+        blank=True,
+        help_text=_("Laisser vide pour reprendre le programme du module."),
+    )
+    content = models.TextField(_("contenu de la journée"), blank=True)
+
+    class Meta:
+        verbose_name = _("journée")
+        verbose_name_plural = _("journées")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "date"], name="session_day_unique_date"),
+            models.CheckConstraint(
+                condition=Q(morning_start__isnull=True, morning_end__isnull=True)
+                | Q(
+                    morning_start__isnull=False,
+                    morning_end__isnull=False,
+                    morning_start__lt=F("morning_end"),
+                ),
+                name="session_day_morning_ordered",
+                violation_error_message=_("Le matin doit commencer avant de finir."),
+            ),
+            models.CheckConstraint(
+                condition=Q(afternoon_start__isnull=True, afternoon_end__isnull=True)
+                | Q(
+                    afternoon_start__isnull=False,
+                    afternoon_end__isnull=False,
+                    afternoon_start__lt=F("afternoon_end"),
+                ),
+                name="session_day_afternoon_ordered",
+                violation_error_message=_("L'après-midi doit commencer avant de finir."),
+            ),
+            models.CheckConstraint(
+                condition=Q(morning_end__isnull=True)
+                | Q(afternoon_start__isnull=True)
+                | Q(morning_end__lte=F("afternoon_start")),
+                name="session_day_morning_before_afternoon",
+                violation_error_message=_("Le matin doit finir avant l'après-midi."),
+            ),
+            models.CheckConstraint(
+                condition=Q(morning_start__isnull=False) | Q(afternoon_start__isnull=False),
+                name="session_day_has_a_half_day",
+                violation_error_message=_("Une journée a au moins une demi-journée."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y}"
+
+    @property
+    def half_days(self):
+        """(start, end) pairs of the half-days that take place."""
+        pairs = [(self.morning_start, self.morning_end), (self.afternoon_start, self.afternoon_end)]
+        return [(start, end) for start, end in pairs if start and end]
+
+    @property
+    def starts_at(self):
+        return self.half_days[0][0]
+
+    @property
+    def ends_at(self):
+        return self.half_days[-1][1]
+
+    @property
+    def hours(self):
+        minutes = sum(
+            (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            for start, end in self.half_days
+        )
+        return Decimal(minutes) / 60

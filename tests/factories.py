@@ -1,0 +1,193 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from catalogue.models import (
+    FundingPartner,
+    Module,
+    Opco,
+    OpcoContact,
+    Provider,
+    Sequence,
+    Session,
+    SessionDay,
+    Trainer,
+)
+from enrolment.models import Employer, Enrolment, Trainee
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Martin{n}")
+    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-solide-42")
+
+
+class ModuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Module
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: n + 10)
+    title = factory.Sequence(lambda n: f"Aller vers : module d'essai {n}")
+    slug = factory.Sequence(lambda n: f"module-essai-{n}")
+    sectors = "Social et Médico-social"
+    audience = "Les travailleurs sociaux et les professionnels de première ligne"
+    duration_days = 2
+    duration_hours = 14
+    context = "La stratégie de prévention et de lutte contre la pauvreté."
+    objectives = "Connaître les enjeux de l'aller vers\nDéfinir les conditions de mise en œuvre"
+    prerequisites = "Diplôme de niveau 5-6."
+    inter_session_work = "Réflexion individuelle sur sa pratique."
+
+
+class SequenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sequence
+
+    module = factory.SubFactory(ModuleFactory)
+    number = factory.Sequence(lambda n: n + 100)
+    title = "Les raisons de l'aller vers"
+    description = "Le contexte, la démarche, les enjeux."
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Organisme {n}")
+    slug = factory.Sequence(lambda n: f"organisme-{n}")
+    email = factory.Sequence(lambda n: f"contact{n}@organisme.example.org")
+    disability_contact_name = "Sam Leroy"
+    disability_contact_email = factory.Sequence(lambda n: f"handicap{n}@organisme.example.org")
+
+
+class TrainerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainer
+
+    provider = factory.SubFactory(ProviderFactory)
+    first_name = "Chantal"
+    last_name = factory.Sequence(lambda n: f"Formatrice{n}")
+    role = "Chargée de projets"
+
+
+class OpcoFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Opco
+        django_get_or_create = ("slug",)
+
+    name = "OPCO Santé"
+    slug = "opco-sante"
+
+
+class OpcoContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpcoContact
+
+    opco = factory.SubFactory(OpcoFactory)
+    first_name = "Karine"
+    last_name = factory.Sequence(lambda n: f"Duval{n}")
+    email = factory.Sequence(lambda n: f"interlocuteur{n}@opco.example.org")
+    phone = "02 38 42 28 31"
+    region = "Centre-Val de Loire"
+
+
+class FundingPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingPartner
+        django_get_or_create = ("acronym",)
+
+    acronym = "DGCS"
+    name = "Direction générale de la cohésion sociale"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A published session starting `starts_in` days from today, deadline 3 weeks before."""
+
+    class Meta:
+        model = Session
+        skip_postgeneration_save = True
+
+    class Params:
+        starts_in = 60
+
+    module = factory.SubFactory(ModuleFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    label = factory.Sequence(lambda n: f"Groupe {n + 1}")
+    city = "Orléans"
+    postcode = "45000"
+    department = "45"
+    region = "Centre-Val de Loire"
+    venue_address = "12 rue de la Formation"
+    capacity = 12
+    min_participants = 6
+    status = Session.Status.PUBLISHED
+    opco_contact = factory.SubFactory(OpcoContactFactory)
+    registration_deadline = factory.LazyAttribute(
+        lambda o: timezone.localdate() + datetime.timedelta(days=o.starts_in - 21)
+    )
+
+    @factory.post_generation
+    def days(self, create, extracted, **kwargs):
+        """Two days with the usual times, three weeks after the deadline, unless
+        `days=[dates]` is given."""
+        if not create:
+            return
+        if extracted is None:
+            deadline = self.registration_deadline or timezone.localdate()
+            first = deadline + datetime.timedelta(days=21)
+            extracted = [first, first + datetime.timedelta(days=1)]
+        for date in extracted:
+            SessionDayFactory(session=self, date=date)
+
+
+class SessionDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionDay
+
+    session = factory.SubFactory(SessionFactory, days=[])
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    morning_start = datetime.time(9, 0)
+    morning_end = datetime.time(12, 30)
+    afternoon_start = datetime.time(13, 30)
+    afternoon_end = datetime.time(17, 0)
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"Centre communal d'action sociale {n}")
+    siret = "73282932000074"
+    postcode = "45000"
+    city = "Orléans"
+
+
+class TraineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Trainee
+
+    first_name = "Léa"
+    last_name = factory.Sequence(lambda n: f"Bernard{n}")
+    email = factory.Sequence(lambda n: f"stagiaire{n}@structure.example.org")
+    phone = "06 12 34 56 78"
+    job = "ass"
+    diploma_level = "6"
+    employer = factory.SubFactory(EmployerFactory)
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    trainee = factory.SubFactory(TraineeFactory)
+    session = factory.SubFactory(SessionFactory)
+    status = Enrolment.Status.CONFIRMED
+    consent_at = factory.LazyFunction(timezone.now)
