@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Allervers – gestion")
@@ -8,4 +8,6 @@ admin.site.index_title = _("Catalogue et inscriptions")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("enrolment.urls")),
+    path("", include("catalogue.urls")),
 ]

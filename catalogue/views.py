@@ -1,3 +1,18 @@
-from django.shortcuts import render
+# Scaffolding while the catalogue is being built (issue 3): replaced by the real views.
+from django.http import Http404
 
-# Create your views here.
+
+def home(request):
+    raise Http404
+
+
+def session_detail(request, pk):
+    raise Http404
+
+
+def module_detail(request, slug):
+    raise Http404
+
+
+def provider_detail(request, slug):
+    raise Http404

@@ -1,3 +1,6 @@
-from django.shortcuts import render
+# Scaffolding while enrolment is being built (issue 4): replaced by the real views.
+from django.http import Http404
 
-# Create your views here.
+
+def enrol(request, pk):
+    raise Http404
