@@ -1,0 +1,66 @@
+import os
+import secrets
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env_overrides):
+    """Run manage.py in a fresh process, with the test run's overrides removed."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="allervers.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = manage("check", ALLOWED_HOSTS="allervers.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_asked(settings):
+    assert settings.DEBUG is False
+    assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_localisation_is_french_in_paris(settings):
+    assert settings.LANGUAGE_CODE == "fr-fr"
+    assert settings.TIME_ZONE == "Europe/Paris"
+    assert settings.USE_TZ is True
