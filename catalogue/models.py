@@ -272,7 +272,11 @@ class Session(models.Model):
         _("objectifs propres à l'organisme"), blank=True, help_text=_("Un objectif par ligne.")
     )
     prerequisites = models.TextField(_("prérequis propres à l'organisme"), blank=True)
-    inter_session_work = models.TextField(_("travail inter-session propre à l'organisme"), blank=True)
+    inter_session_work = models.TextField(
+        _("travail inter-session propre à l'organisme"), blank=True
+    )
+    # Set once by session_publish: a cancelled session that had been public stays visible.
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
