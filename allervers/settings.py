@@ -185,3 +185,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Enrolment
+# How long a freed seat is kept for the first person on the waiting list.
+WAITLIST_OFFER_HOURS = envint("WAITLIST_OFFER_HOURS", 72)
+# The personal link must outlive the session (cancel, .ics, later the certificate).
+ENROLMENT_LINK_MAX_AGE_DAYS = envint("ENROLMENT_LINK_MAX_AGE_DAYS", 180)
+# Per-IP fixed-window rate limits on the enrolment form and the link requests.
+ENROLMENT_RATE_LIMIT_WINDOW_SECONDS = envint("ENROLMENT_RATE_LIMIT_WINDOW_SECONDS", 3600)
+ENROLMENT_RATE_LIMIT_ENROL = envint("ENROLMENT_RATE_LIMIT_ENROL", 30)
+ENROLMENT_RATE_LIMIT_LINK = envint("ENROLMENT_RATE_LIMIT_LINK", 10)
+# Behind the proxy, the client's address is the last X-Forwarded-For entry the proxy appends.
+ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")

@@ -1,9 +1,15 @@
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Opco, Session, siret_validator
+
+from .links import enrolment_token
+from .validators import validate_job_other
 
 
 class Job(models.TextChoices):
@@ -26,6 +32,11 @@ class DiplomaLevel(models.TextChoices):
     LEVEL_7 = "7", _("Niveau 7 (bac + 5)")
     LEVEL_8 = "8", _("Niveau 8 (doctorat)")
     NONE = "none", _("Sans diplôme")
+
+
+class Civility(models.TextChoices):
+    MADAME = "mme", _("Madame")
+    MONSIEUR = "m", _("Monsieur")
 
 
 class Employer(models.Model):
@@ -52,6 +63,7 @@ class Employer(models.Model):
 class Trainee(models.Model):
     """A social worker who enrols (stagiaire). Trainees have no account."""
 
+    civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail professionnel"))
@@ -82,21 +94,46 @@ class Trainee(models.Model):
     def __str__(self):
         return self.full_name
 
+    def clean(self):
+        validate_job_other(self.job, self.job_other)
+
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
 
 
+def seat_holding_q(prefix=""):
+    """The enrolments that hold a seat: pending, confirmed, and waitlisted ones with an
+    outstanding offer (the offered seat is kept for them until the offer expires).
+    `prefix` lets a Session query count them: seat_holding_q("enrolments__")."""
+    return Q(**{f"{prefix}status__in": Enrolment.SEAT_HOLDING}) | Q(
+        **{
+            f"{prefix}status": Enrolment.Status.WAITLISTED,
+            f"{prefix}offer_expires_at__gt": timezone.now(),
+        }
+    )
+
+
 class EnrolmentQuerySet(models.QuerySet):
     def holding_seat(self):
-        return self.filter(status__in=Enrolment.SEAT_HOLDING)
+        return self.filter(seat_holding_q())
 
     def active(self):
         return self.exclude(status__in=Enrolment.INACTIVE)
 
+    def waitlisted(self):
+        return self.filter(status=Enrolment.Status.WAITLISTED).order_by(
+            F("waitlisted_at").asc(nulls_last=True), "pk"
+        )
+
+
+class PrerequisiteBasis(models.TextChoices):
+    MODULE = "module", _("J'ai suivi le module prérequis")
+    PRACTICE = "practice", _("J'ai déjà une pratique de l'aller vers")
+
 
 class Enrolment(models.Model):
-    """A trainee's enrolment in a session."""
+    """A trainee's enrolment in a session. Status changes go through enrolment.services."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("À valider")
@@ -118,6 +155,55 @@ class Enrolment(models.Model):
     created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
     consent_at = models.DateTimeField(_("consentement donné le"))
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("statut modifié le"), null=True, blank=True)
+
+    # The employer at the time of the enrolment, and the person there who agrees to it.
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("structure employeuse"),
+    )
+    employer_contact_name = models.CharField(
+        _("responsable qui donne son accord"), max_length=200, blank=True
+    )
+    employer_contact_email = models.EmailField(_("e-mail du responsable"), blank=True)
+    disability_needs = models.TextField(
+        _("besoins liés à un handicap"),
+        blank=True,
+        help_text=_("Transmis au référent handicap de l'organisme de formation."),
+    )
+
+    # The declaration for a module with a prerequisite (Module 2 requires Module 1).
+    prerequisite_basis = models.CharField(
+        _("prérequis déclaré"), max_length=10, choices=PrerequisiteBasis.choices, blank=True
+    )
+    prerequisite_module_when = models.CharField(
+        _("module prérequis suivi quand"), max_length=100, blank=True
+    )
+    prerequisite_module_provider = models.CharField(
+        _("module prérequis suivi auprès de"), max_length=200, blank=True
+    )
+    prerequisite_practice = models.TextField(_("pratique de l'aller vers"), blank=True)
+
+    # Validation or refusal by OPCO staff or the provider.
+    decided_at = models.DateTimeField(_("validée ou refusée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validée ou refusée par"),
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+
+    # Waiting list: the queue is ordered by waitlisted_at; a lapsed offer sends one to the back.
+    waitlisted_at = models.DateTimeField(_("en liste d'attente depuis"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -138,12 +224,104 @@ class Enrolment(models.Model):
                 ),
                 name="enrolment_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(offer_expires_at__isnull=True) | Q(status="waitlisted"),
+                name="enrolment_offer_only_when_waitlisted",
+            ),
         ]
-        indexes = [models.Index(fields=["session", "status"])]
+        indexes = [
+            models.Index(fields=["session", "status"]),
+            models.Index(fields=["offer_expires_at"]),
+        ]
 
     def __str__(self):
         return f"{self.trainee} – {self.session}"
 
+    def get_absolute_url(self):
+        return reverse("enrolment:detail", args=[enrolment_token(self)])
+
+    @property
+    def has_outstanding_offer(self):
+        return (
+            self.status == self.Status.WAITLISTED
+            and self.offer_expires_at is not None
+            and self.offer_expires_at > timezone.now()
+        )
+
     @property
     def holds_seat(self):
-        return self.status in self.SEAT_HOLDING
+        return self.status in self.SEAT_HOLDING or self.has_outstanding_offer
+
+    @property
+    def is_active(self):
+        return self.status not in self.INACTIVE
+
+
+class OutboxMail(models.Model):
+    """A mail to send, written in the transaction of the change that causes it and sent by a
+    Celery task after commit. The body is rendered when sending, from the kind and the rows."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Inscription enregistrée")
+        LINK = "link", _("Lien personnel")
+        VALIDATED = "validated", _("Inscription validée")
+        REFUSED = "refused", _("Inscription refusée")
+        CANCELLED = "cancelled", _("Inscription annulée")
+        OFFER = "offer", _("Place proposée")
+        OFFER_EXPIRED = "offer_expired", _("Offre de place expirée")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En file")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+        # The change that caused the mail was undone before it left (an offer already taken).
+        SKIPPED = "skipped", _("Sans objet")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    recipient = models.EmailField(_("destinataire"))
+    subject = models.CharField(_("objet"), max_length=250, blank=True)
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("inscription"),
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("session"),
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails (file d'envoi)")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="outbox_mail_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="outbox_mail_sent_has_sent_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"

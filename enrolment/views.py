@@ -1,6 +1,187 @@
-# Scaffolding while enrolment is being built (issue 4): replaced by the real views.
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalogue.ics import session_calendar
+from catalogue.models import Session
+
+from . import services
+from .forms import EnrolmentForm, LinkRequestForm
+from .links import LinkExpired, LinkInvalid, enrolment_id_from_token, enrolment_token
+from .models import Enrolment
+from .ratelimit import rate_limited
+from .selectors import (
+    enrolment_for_page,
+    other_open_sessions,
+    registration_closes_at,
+    session_closed_reason,
+    session_for_enrolment,
+    session_has_started,
+    waitlist_position,
+)
 
 
+def _session_or_404(pk):
+    try:
+        session = session_for_enrolment(pk=pk)
+    except Session.DoesNotExist as exc:
+        raise Http404 from exc
+    # Drafts and submitted sessions are not public: no page says they exist.
+    if session.status not in (Session.Status.PUBLISHED, Session.Status.CANCELLED):
+        raise Http404
+    return session
+
+
+def _closed(request, session, reason):
+    context = {"session": session, "reason": reason, "others": other_open_sessions(session)}
+    return render(request, "enrolment/closed.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("enrol", "ENROLMENT_RATE_LIMIT_ENROL")
 def enrol(request, pk):
-    raise Http404
+    session = _session_or_404(pk)
+    reason = session_closed_reason(session)
+    if reason is not None:
+        return _closed(request, session, reason)
+    form = EnrolmentForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam:
+            return redirect("enrolment:received", pk=session.pk)
+        try:
+            result = services.enrolment_create(
+                session_id=session.pk,
+                trainee_data=form.trainee_data(),
+                employer_data=form.employer_data(),
+                enrolment_data=form.enrolment_data(),
+                consent=form.cleaned_data["consent"],
+            )
+        except services.RegistrationClosed as exc:
+            return _closed(request, session, exc.code)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if not result.created:
+                return redirect("enrolment:received", pk=session.pk)
+            return redirect("enrolment:done", token=enrolment_token(result.enrolment))
+    return render(request, "enrolment/enrol.html", {"session": session, "form": form})
+
+
+def received(request, pk):
+    """The neutral answer to a second enrolment with the same address (and to scripts)."""
+    session = _session_or_404(pk)
+    return render(request, "enrolment/received.html", {"session": session})
+
+
+def _enrolment_from_token(request, token):
+    """(enrolment, None) or (None, the "link not valid" response)."""
+    try:
+        enrolment_id = enrolment_id_from_token(token)
+        enrolment = enrolment_for_page(pk=enrolment_id)
+    except LinkExpired:
+        return None, _bad_link(request, expired=True)
+    except (LinkInvalid, Enrolment.DoesNotExist):
+        return None, _bad_link(request, expired=False)
+    return enrolment, None
+
+
+def _bad_link(request, *, expired):
+    context = {"expired": expired, "form": LinkRequestForm()}
+    return render(request, "enrolment/bad_link.html", context, status=410 if expired else 404)
+
+
+def _enrolment_context(enrolment, token):
+    session = enrolment.session
+    return {
+        "enrolment": enrolment,
+        "session": session,
+        "token": token,
+        "position": waitlist_position(enrolment),
+        "started": session_has_started(session),
+        "requires_prerequisite": bool(session.module.prerequisite_modules.all()),
+        "registration_closes_at": registration_closes_at(session),
+    }
+
+
+def done(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    return render(request, "enrolment/done.html", _enrolment_context(enrolment, token))
+
+
+def detail(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    return render(request, "enrolment/detail.html", _enrolment_context(enrolment, token))
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    if request.method == "POST":
+        try:
+            services.enrolment_cancel(enrolment_id=enrolment.pk)
+        except services.EnrolmentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Votre inscription est annulée. Un e-mail de confirmation vous a été envoyé."),
+            )
+        return redirect("enrolment:detail", token=token)
+    return render(request, "enrolment/cancel.html", _enrolment_context(enrolment, token))
+
+
+@require_POST
+def accept_offer(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    try:
+        enrolment = services.offer_accept(enrolment_id=enrolment.pk)
+    except services.EnrolmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        if enrolment.status == Enrolment.Status.PENDING:
+            messages.success(request, _("La place est à vous ; votre prérequis va être vérifié."))
+        else:
+            messages.success(request, _("La place est à vous : votre inscription est confirmée."))
+    return redirect("enrolment:detail", token=token)
+
+
+def calendar(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    response = HttpResponse(
+        session_calendar(enrolment.session), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="formation.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("link", "ENROLMENT_RATE_LIMIT_LINK")
+def link_request(request):
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam:
+            services.enrolment_links_send(email=form.cleaned_data["email"])
+        # The same answer whether the address is enrolled or not.
+        messages.success(
+            request,
+            _(
+                "Si une inscription en cours correspond à cette adresse, vous allez recevoir "
+                "son lien personnel par e-mail dans quelques minutes."
+            ),
+        )
+        return redirect(reverse("enrolment:link_request"))
+    return render(request, "enrolment/link_request.html", {"form": form})

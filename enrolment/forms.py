@@ -1,0 +1,307 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Civility, DiplomaLevel, Job, PrerequisiteBasis
+from .validators import (
+    normalise_siret,
+    validate_job_other,
+    validate_prerequisite_declaration,
+    validate_siret,
+)
+
+TRAINEE_FIELDS = [
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job",
+    "job_other",
+    "diploma_level",
+]
+EMPLOYER_FIELDS = ["employer_name", "siret", "postcode", "city", "opco_member_number"]
+ENROLMENT_FIELDS = [
+    "employer_contact_name",
+    "employer_contact_email",
+    "disability_needs",
+    "prerequisite_basis",
+    "prerequisite_module_when",
+    "prerequisite_module_provider",
+    "prerequisite_practice",
+]
+# A field that people never see nor reach; scripts that fill every field fill it.
+HONEYPOT_FIELD = "site_internet"
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class EnrolmentForm(forms.Form):
+    """The enrolment form of a session. The rules (seats, prerequisite, duplicates) are the
+    services'; this form checks what was typed, field by field, to answer at once."""
+
+    civility = forms.ChoiceField(
+        label=_("Civilité (facultatif)"),
+        choices=[("", _("Non précisée")), *Civility.choices],
+        required=False,
+    )
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    email = forms.EmailField(
+        label=_("E-mail professionnel"),
+        help_text=_("Votre confirmation et votre lien personnel y seront envoyés."),
+    )
+    phone = forms.CharField(label=_("Téléphone"), max_length=30, widget=TelInput)
+    job = forms.ChoiceField(label=_("Métier"), choices=[("", "---------"), *Job.choices])
+    job_other = forms.CharField(
+        label=_("Votre métier, si « Autre »"), max_length=100, required=False
+    )
+    diploma_level = forms.ChoiceField(
+        label=_("Niveau de diplôme"), choices=[("", "---------"), *DiplomaLevel.choices]
+    )
+    employer_name = forms.CharField(label=_("Nom de la structure"), max_length=200)
+    siret = forms.CharField(
+        label=_("SIRET de la structure"),
+        max_length=20,
+        validators=[validate_siret],
+        help_text=_("14 chiffres, sur la fiche de paie ou auprès de votre service RH."),
+    )
+    postcode = forms.RegexField(
+        label=_("Code postal"),
+        regex=r"^\d{5}$",
+        error_messages={"invalid": _("Le code postal compte 5 chiffres.")},
+    )
+    city = forms.CharField(label=_("Ville"), max_length=100)
+    opco_member_number = forms.CharField(
+        label=_("Numéro d'adhérent OPCO (facultatif)"), max_length=50, required=False
+    )
+    employer_contact_name = forms.CharField(
+        label=_("Nom du responsable qui donne son accord"), max_length=200
+    )
+    employer_contact_email = forms.EmailField(label=_("E-mail du responsable"))
+    prerequisite_basis = forms.ChoiceField(
+        label=_("Pour suivre ce module, vous…"),
+        choices=PrerequisiteBasis.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    prerequisite_module_when = forms.CharField(
+        label=_("Quand avez-vous suivi le module ?"),
+        help_text=_("Par exemple : octobre 2023."),
+        max_length=100,
+        required=False,
+    )
+    prerequisite_module_provider = forms.CharField(
+        label=_("Auprès de quel organisme ?"), max_length=200, required=False
+    )
+    prerequisite_practice = forms.CharField(
+        label=_("Décrivez votre pratique de l'aller vers"),
+        help_text=_("Quelques lignes : auprès de quels publics, depuis quand, comment."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    disability_needs = forms.CharField(
+        label=_("Besoins liés à un handicap (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    consent = forms.BooleanField(label=_("J'accepte le traitement de mes données"))
+    site_internet = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        prerequisites = list(session.module.prerequisite_modules.all())
+        self.requires_prerequisite = bool(prerequisites)
+        if self.requires_prerequisite:
+            self.fields["prerequisite_basis"].required = True
+            self.fields["prerequisite_basis"].choices = [
+                (
+                    PrerequisiteBasis.MODULE,
+                    _("J'ai suivi %(modules)s")
+                    % {"modules": ", ".join(str(module) for module in prerequisites)},
+                ),
+                (PrerequisiteBasis.PRACTICE, PrerequisiteBasis.PRACTICE.label),
+            ]
+        else:
+            for name in ENROLMENT_FIELDS[3:]:
+                del self.fields[name]
+        self._set_input_hints()
+        self.fields["disability_needs"].help_text = self._disability_help(session.provider)
+        self.fields["consent"].help_text = format_html(
+            _(
+                "Vos données servent à gérer votre inscription et votre formation ; elles sont "
+                "vues par l'OPCO et l'organisme de formation. Durée de conservation et droits : "
+                '<a href="{}">notre politique de données personnelles</a>.'
+            ),
+            reverse("catalogue:privacy"),
+        )
+        self.helper = self._helper()
+
+    def _set_input_hints(self):
+        # What phones need for the right keyboard and autofill.
+        hints = {
+            "civility": {"autocomplete": "honorific-prefix"},
+            "first_name": {"autocomplete": "given-name"},
+            "last_name": {"autocomplete": "family-name"},
+            "email": {"autocomplete": "email"},
+            "phone": {"autocomplete": "tel"},
+            "job_other": {"autocomplete": "organization-title"},
+            "employer_name": {"autocomplete": "organization"},
+            "siret": {"inputmode": "numeric", "autocomplete": "off"},
+            "postcode": {"inputmode": "numeric", "autocomplete": "postal-code"},
+            "city": {"autocomplete": "address-level2"},
+            "employer_contact_email": {"autocomplete": "off"},
+            HONEYPOT_FIELD: {"autocomplete": "off", "tabindex": "-1"},
+        }
+        for name, attrs in hints.items():
+            self.fields[name].widget.attrs.update(attrs)
+
+    @staticmethod
+    def _disability_help(provider):
+        # Crispy prints help texts as HTML: the provider's data is escaped here.
+        contact = provider.disability_contact_name or provider.disability_contact_email
+        if not contact:
+            return _("Transmis à l'organisme de formation pour adapter la formation.")
+        if provider.disability_contact_email:
+            contact = f"{contact} ({provider.disability_contact_email})"
+        return format_html(
+            _(
+                "Transmis au référent handicap de l'organisme de formation, {}, pour adapter "
+                "la formation. Vous pouvez aussi le contacter directement."
+            ),
+            contact,
+        )
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        blocks = [
+            Fieldset(
+                _("Vous"),
+                "civility",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "job",
+                "job_other",
+                "diploma_level",
+            ),
+            Fieldset(
+                _("Votre structure employeuse"),
+                "employer_name",
+                "siret",
+                "postcode",
+                "city",
+                "opco_member_number",
+            ),
+            Fieldset(
+                _("Votre responsable"),
+                HTML(
+                    format_html(
+                        '<p class="form-text">{}</p>',
+                        _(
+                            "La personne de votre structure qui accepte que vous suiviez la "
+                            "formation."
+                        ),
+                    )
+                ),
+                "employer_contact_name",
+                "employer_contact_email",
+            ),
+        ]
+        if self.requires_prerequisite:
+            blocks.append(
+                Fieldset(
+                    _("Prérequis du module"),
+                    HTML(
+                        format_html(
+                            '<p class="form-text">{}</p>',
+                            _(
+                                "Votre déclaration est vérifiée par l'OPCO ou l'organisme de "
+                                "formation avant que l'inscription soit validée."
+                            ),
+                        )
+                    ),
+                    "prerequisite_basis",
+                    "prerequisite_module_when",
+                    "prerequisite_module_provider",
+                    "prerequisite_practice",
+                )
+            )
+        blocks += [
+            Fieldset(_("Accessibilité"), "disability_needs"),
+            Fieldset(_("Vos données"), "consent"),
+            Div(HONEYPOT_FIELD, css_class="visually-hidden", aria_hidden="true"),
+        ]
+        helper.layout = Layout(*blocks)
+        return helper
+
+    def clean_siret(self):
+        return normalise_siret(self.cleaned_data["siret"])
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            validate_job_other(cleaned.get("job", ""), cleaned.get("job_other", ""))
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        if self.requires_prerequisite and cleaned.get("prerequisite_basis"):
+            try:
+                validate_prerequisite_declaration(
+                    basis=cleaned["prerequisite_basis"],
+                    module_when=cleaned.get("prerequisite_module_when", ""),
+                    module_provider=cleaned.get("prerequisite_module_provider", ""),
+                    practice=cleaned.get("prerequisite_practice", ""),
+                )
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    @property
+    def is_spam(self):
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+    def trainee_data(self):
+        return {name: self.cleaned_data.get(name, "") for name in TRAINEE_FIELDS}
+
+    def employer_data(self):
+        data = {name: self.cleaned_data.get(name, "") for name in EMPLOYER_FIELDS}
+        data["name"] = data.pop("employer_name")
+        return data
+
+    def enrolment_data(self):
+        return {name: self.cleaned_data.get(name, "") for name in ENROLMENT_FIELDS}
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre e-mail professionnel"),
+        help_text=_("L'adresse donnée lors de votre inscription."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    site_internet = forms.CharField(
+        label=_("Ne pas remplir ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "email", Div(HONEYPOT_FIELD, css_class="visually-hidden", aria_hidden="true")
+        )
+
+    @property
+    def is_spam(self):
+        return bool(self.data.get(HONEYPOT_FIELD))

@@ -1,0 +1,381 @@
+"""The enrolment rules: seats, the waiting list and its offers, validation, cancellation.
+
+Every function that changes who holds a seat in a session first locks the session row
+(`session_locked`, SELECT ... FOR UPDATE) and counts the seats inside that lock, so two people
+asking for the last seat are served one after the other. The admin, the views and the tasks
+call these functions; nothing else changes an enrolment's status.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Session
+
+from .mail import mail_queue
+from .models import Employer, Enrolment, OutboxMail, Trainee
+from .selectors import (
+    active_enrolments_for_email,
+    module_requires_prerequisite,
+    registration_closes_at,
+    session_closed_reason,
+    session_has_started,
+    session_locked,
+)
+from .validators import normalise_siret, validate_prerequisite_declaration
+
+TRAINEE_FIELDS = (
+    "civility",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job",
+    "job_other",
+    "diploma_level",
+)
+EMPLOYER_FIELDS = ("name", "siret", "postcode", "city", "opco_member_number")
+ENROLMENT_FIELDS = (
+    "employer_contact_name",
+    "employer_contact_email",
+    "disability_needs",
+    "prerequisite_basis",
+    "prerequisite_module_when",
+    "prerequisite_module_provider",
+    "prerequisite_practice",
+)
+PREREQUISITE_FIELDS = ENROLMENT_FIELDS[3:]
+
+
+class EnrolmentError(Exception):
+    """A rule forbids the action. `message` is written for the person who asked."""
+
+    def __init__(self, message, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class RegistrationClosed(EnrolmentError):
+    """The session accepts no enrolment; `code` is a selectors.ClosedReason."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EnrolmentResult:
+    enrolment: Enrolment
+    # False when this e-mail already had an active enrolment in the session: nothing was
+    # created and the personal link was sent again.
+    created: bool
+
+
+def enrolment_create(
+    *,
+    session_id: int,
+    trainee_data: dict[str, Any],
+    employer_data: dict[str, Any],
+    enrolment_data: dict[str, Any],
+    consent: bool,
+) -> EnrolmentResult:
+    """Enrol someone in a session: confirmed if a seat is free, pending when the module has a
+    prerequisite to check, on the waiting list when the session is full.
+
+    Raises RegistrationClosed, or ValidationError with the fields at fault."""
+    if not consent:
+        raise ValidationError(
+            {"consent": _("Votre accord est nécessaire pour traiter votre inscription.")}
+        )
+    email = trainee_data["email"].strip()
+    with transaction.atomic():
+        session = session_locked(pk=session_id)
+        reason = session_closed_reason(session)
+        if reason is not None:
+            raise RegistrationClosed(_("Cette session n'accepte plus d'inscription."), code=reason)
+
+        trainee = _trainee_by_email(email)
+        if trainee is not None:
+            existing = trainee.enrolments.active().filter(session=session).first()
+            if existing is not None:
+                # Nothing changes, so that a stranger who types someone's address learns
+                # nothing and alters nothing; the owner of the address gets their link again.
+                mail_queue(kind=OutboxMail.Kind.LINK, enrolment=existing)
+                return EnrolmentResult(enrolment=existing, created=False)
+
+        declaration = {field: enrolment_data.get(field, "") for field in ENROLMENT_FIELDS}
+        requires_prerequisite = module_requires_prerequisite(session.module)
+        if requires_prerequisite:
+            validate_prerequisite_declaration(
+                basis=declaration["prerequisite_basis"],
+                module_when=declaration["prerequisite_module_when"],
+                module_provider=declaration["prerequisite_module_provider"],
+                practice=declaration["prerequisite_practice"],
+            )
+            _drop_unused_declaration(declaration)
+        else:
+            declaration.update(dict.fromkeys(PREREQUISITE_FIELDS, ""))
+
+        employer = _employer_for(employer_data)
+        trainee = _trainee_save(trainee, {**trainee_data, "email": email}, employer)
+
+        now = timezone.now()
+        enrolment = Enrolment(
+            trainee=trainee,
+            session=session,
+            employer=employer,
+            consent_at=now,
+            status_changed_at=now,
+            **declaration,
+        )
+        # Counted inside the lock: no other transaction can take a seat in between.
+        if session.enrolments.holding_seat().count() >= session.capacity:
+            enrolment.status = Enrolment.Status.WAITLISTED
+            enrolment.waitlisted_at = now
+        elif requires_prerequisite:
+            enrolment.status = Enrolment.Status.PENDING
+        else:
+            enrolment.status = Enrolment.Status.CONFIRMED
+        enrolment.full_clean()
+        enrolment.save()
+        mail_queue(kind=OutboxMail.Kind.CONFIRMATION, enrolment=enrolment)
+    return EnrolmentResult(enrolment=enrolment, created=True)
+
+
+def _drop_unused_declaration(declaration: dict[str, Any]) -> None:
+    """Keep only the branch the person chose (both may have been typed in)."""
+    if declaration["prerequisite_basis"] == "module":
+        declaration["prerequisite_practice"] = ""
+    else:
+        declaration["prerequisite_module_when"] = ""
+        declaration["prerequisite_module_provider"] = ""
+
+
+def _trainee_by_email(email: str) -> Trainee | None:
+    # Through lower(email), the expression of the unique index.
+    return (
+        Trainee.objects.alias(email_lower=Lower("email")).filter(email_lower=email.lower()).first()
+    )
+
+
+def _employer_for(data: dict[str, Any]) -> Employer:
+    """The establishment with this SIRET if we know it (its recorded name wins: a SIRET names
+    one establishment), else a new one."""
+    values = {field: (data.get(field) or "").strip() for field in EMPLOYER_FIELDS}
+    values["siret"] = normalise_siret(values["siret"])
+    employer = None
+    if values["siret"]:
+        employer = Employer.objects.filter(siret=values["siret"]).order_by("pk").first()
+    if employer is None:
+        employer = Employer(**values)
+        employer.full_clean()
+        employer.save()
+    elif values["opco_member_number"] and not employer.opco_member_number:
+        employer.opco_member_number = values["opco_member_number"]
+        employer.save(update_fields=["opco_member_number"])
+    return employer
+
+
+def _trainee_save(trainee: Trainee | None, data: dict[str, Any], employer: Employer) -> Trainee:
+    """Create the trainee, or bring an existing one up to date with what they just declared."""
+    values = {field: (data.get(field) or "").strip() for field in TRAINEE_FIELDS}
+    if trainee is None:
+        trainee = Trainee(**values, employer=employer)
+        trainee.full_clean()
+        try:
+            # Two first enrolments with one address, in two sessions at once: the unique
+            # index lets one through; the other reads it.
+            with transaction.atomic():
+                trainee.save()
+        except IntegrityError:
+            trainee = _trainee_by_email(values["email"])
+            if trainee is None:
+                raise
+        else:
+            return trainee
+    # The address (the identity) is kept as first typed; the rest follows the latest form.
+    values.pop("email")
+    for field, value in values.items():
+        setattr(trainee, field, value)
+    trainee.employer = employer
+    trainee.full_clean()
+    trainee.save()
+    return trainee
+
+
+def _enrolment_locked(enrolment_id: int) -> tuple[Session, Enrolment]:
+    """Lock the enrolment's session, then read the enrolment inside the lock. Call inside
+    transaction.atomic."""
+    session_id = Enrolment.objects.values_list("session_id", flat=True).get(pk=enrolment_id)
+    session = session_locked(pk=session_id)
+    enrolment = Enrolment.objects.select_related("trainee").get(pk=enrolment_id)
+    enrolment.session = session
+    return session, enrolment
+
+
+def enrolment_validate(*, enrolment_id: int, by=None) -> Enrolment:
+    """OPCO staff or the provider accept a pending enrolment (prerequisite checked)."""
+    with transaction.atomic():
+        session, enrolment = _enrolment_locked(enrolment_id)
+        if enrolment.status != Enrolment.Status.PENDING:
+            raise EnrolmentError(
+                _("Seule une inscription à valider peut être validée."), code="not_pending"
+            )
+        now = timezone.now()
+        enrolment.status = Enrolment.Status.CONFIRMED
+        enrolment.status_changed_at = now
+        enrolment.decided_at = now
+        enrolment.decided_by = by
+        enrolment.save()
+        mail_queue(kind=OutboxMail.Kind.VALIDATED, enrolment=enrolment)
+    return enrolment
+
+
+def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolment:
+    """Refuse a pending or waitlisted enrolment (prerequisite not met). The seat it held, if
+    any, is offered to the waiting list."""
+    with transaction.atomic():
+        session, enrolment = _enrolment_locked(enrolment_id)
+        if enrolment.status not in (Enrolment.Status.PENDING, Enrolment.Status.WAITLISTED):
+            raise EnrolmentError(
+                _("Seule une inscription à valider ou en liste d'attente peut être refusée."),
+                code="not_refusable",
+            )
+        held_seat = enrolment.holds_seat
+        now = timezone.now()
+        enrolment.status = Enrolment.Status.REFUSED
+        enrolment.status_changed_at = now
+        enrolment.decided_at = now
+        enrolment.decided_by = by
+        enrolment.refusal_reason = reason.strip()
+        enrolment.offer_expires_at = None
+        enrolment.save()
+        mail_queue(kind=OutboxMail.Kind.REFUSED, enrolment=enrolment)
+        if held_seat:
+            waitlist_offer_next(session=session)
+    return enrolment
+
+
+def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> Enrolment:
+    """Cancel an active enrolment (the trainee from their link, or staff). Refused once the
+    session has started unless `allow_after_start` (staff only). A freed seat is offered to
+    the waiting list."""
+    with transaction.atomic():
+        session, enrolment = _enrolment_locked(enrolment_id)
+        if not enrolment.is_active:
+            raise EnrolmentError(_("Cette inscription est déjà close."), code="not_active")
+        if not allow_after_start and session_has_started(session):
+            raise EnrolmentError(
+                _("La session a commencé : l'inscription ne peut plus être annulée en ligne."),
+                code="started",
+            )
+        held_seat = enrolment.holds_seat
+        now = timezone.now()
+        enrolment.status = Enrolment.Status.CANCELLED
+        enrolment.status_changed_at = now
+        enrolment.cancelled_at = now
+        enrolment.offer_expires_at = None
+        enrolment.save()
+        mail_queue(kind=OutboxMail.Kind.CANCELLED, enrolment=enrolment)
+        if held_seat:
+            waitlist_offer_next(session=session)
+    return enrolment
+
+
+def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) -> list[Enrolment]:
+    """Offer each free seat to the next person on the waiting list, for WAITLIST_OFFER_HOURS
+    (cut at the registration deadline). No offer once the deadline has passed or the session
+    has started. Call inside the session lock (`session_locked`)."""
+    now = timezone.now()
+    if session_closed_reason(session) is not None or session_has_started(session, now=now):
+        return []
+    free = session.capacity - session.enrolments.holding_seat().count()
+    if free <= 0:
+        return []
+    expires_at = min(
+        now + datetime.timedelta(hours=settings.WAITLIST_OFFER_HOURS),
+        registration_closes_at(session),
+    )
+    candidates = (
+        session.enrolments.waitlisted()
+        .filter(offer_expires_at__isnull=True)
+        .exclude(pk__in=list(exclude_ids))
+        .select_related("trainee")[:free]
+    )
+    offered = []
+    for enrolment in candidates:
+        enrolment.offered_at = now
+        enrolment.offer_expires_at = expires_at
+        enrolment.save(update_fields=["offered_at", "offer_expires_at"])
+        mail_queue(kind=OutboxMail.Kind.OFFER, enrolment=enrolment)
+        offered.append(enrolment)
+    return offered
+
+
+def offer_accept(*, enrolment_id: int) -> Enrolment:
+    """Take the seat offered to a waitlisted enrolment: confirmed, or pending when the module's
+    prerequisite has yet to be checked."""
+    with transaction.atomic():
+        session, enrolment = _enrolment_locked(enrolment_id)
+        if not enrolment.has_outstanding_offer:
+            raise EnrolmentError(
+                _("Cette proposition de place n'est plus valable."), code="no_offer"
+            )
+        now = timezone.now()
+        enrolment.status = (
+            Enrolment.Status.PENDING
+            if module_requires_prerequisite(session.module)
+            else Enrolment.Status.CONFIRMED
+        )
+        enrolment.status_changed_at = now
+        enrolment.offer_expires_at = None
+        enrolment.save()
+        mail_queue(kind=OutboxMail.Kind.CONFIRMATION, enrolment=enrolment)
+    return enrolment
+
+
+def offers_expire() -> int:
+    """Close the offers whose time is up: each such person goes back to the end of the waiting
+    list and the seat goes to the next one. Returns the number of lapsed offers. Meant to run
+    periodically (Celery beat)."""
+    now = timezone.now()
+    session_ids = (
+        Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED, offer_expires_at__lte=now)
+        .values_list("session_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    lapsed_count = 0
+    for session_id in list(session_ids):
+        with transaction.atomic():
+            session = session_locked(pk=session_id)
+            # Read again inside the lock: an offer may have been accepted meanwhile.
+            lapsed = list(
+                session.enrolments.filter(
+                    status=Enrolment.Status.WAITLISTED, offer_expires_at__lte=now
+                ).select_related("trainee")
+            )
+            for enrolment in lapsed:
+                enrolment.offer_expires_at = None
+                enrolment.waitlisted_at = now
+                enrolment.save(update_fields=["offer_expires_at", "waitlisted_at"])
+                mail_queue(kind=OutboxMail.Kind.OFFER_EXPIRED, enrolment=enrolment)
+            # Not straight back to the people who just let their offer lapse.
+            waitlist_offer_next(session=session, exclude_ids=[e.pk for e in lapsed])
+            lapsed_count += len(lapsed)
+    return lapsed_count
+
+
+def enrolment_links_send(*, email: str) -> int:
+    """Mail the personal link of each active enrolment of this address. Returns how many were
+    queued; the caller shows the same answer whatever the number."""
+    with transaction.atomic():
+        enrolments = list(active_enrolments_for_email(email))
+        for enrolment in enrolments:
+            mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+    return len(enrolments)

@@ -1,0 +1,73 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# La Poste's establishments share the SIREN 356 000 000 and most of their SIRETs break the
+# Luhn key (INSEE's documented exception): for them the sum of the digits is a multiple of 5.
+# The head office, 356 000 000 00048, does satisfy Luhn.
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def siret_is_valid(siret: str) -> bool:
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if luhn_valid(siret):
+        return True
+    return siret.startswith(LA_POSTE_SIREN) and sum(int(char) for char in siret) % 5 == 0
+
+
+def normalise_siret(value: str) -> str:
+    """People copy SIRETs with spaces or dots ("732 829 320 00074")."""
+    return "".join(char for char in value if not char.isspace() and char not in ".-")
+
+
+def validate_siret(value: str) -> None:
+    siret = normalise_siret(value)
+    if len(siret) != 14 or not siret.isdigit():
+        raise ValidationError(_("Le SIRET compte 14 chiffres."), code="siret_length")
+    if not siret_is_valid(siret):
+        raise ValidationError(
+            _("Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle)."),
+            code="siret_key",
+        )
+
+
+def validate_job_other(job: str, job_other: str) -> None:
+    if job == "autre" and not (job_other or "").strip():
+        raise ValidationError({"job_other": _("Précisez votre métier.")}, code="job_other")
+
+
+def validate_prerequisite_declaration(
+    *, basis: str, module_when: str, module_provider: str, practice: str
+) -> None:
+    """For a module with a prerequisite: either the prerequisite module (when, with whom) or
+    a description of an existing practice of "aller vers"."""
+    errors = {}
+    if basis == "module":
+        if not (module_when or "").strip():
+            errors["prerequisite_module_when"] = _("Indiquez quand vous avez suivi le module.")
+        if not (module_provider or "").strip():
+            errors["prerequisite_module_provider"] = _(
+                "Indiquez l'organisme auprès duquel vous l'avez suivi."
+            )
+    elif basis == "practice":
+        if not (practice or "").strip():
+            errors["prerequisite_practice"] = _("Décrivez en quelques lignes votre pratique.")
+    else:
+        errors["prerequisite_basis"] = _(
+            "Indiquez si vous avez suivi le module prérequis ou si vous avez déjà une pratique "
+            "de l'aller vers."
+        )
+    if errors:
+        raise ValidationError(errors, code="prerequisite")
