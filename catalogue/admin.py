@@ -1,3 +1,448 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-# Register your models here.
+from enrolment.models import Enrolment
+
+from .models import (
+    FundingPartner,
+    Module,
+    ModuleDay,
+    Opco,
+    OpcoContact,
+    Provider,
+    Sequence,
+    Session,
+    SessionDay,
+    Trainer,
+    validate_deadline_before_days,
+)
+from .services import session_publish
+
+# Long texts edited in table rows stay readable without taking the whole screen.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
+# A website typed without its scheme is an https one (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SequenceInline(admin.TabularInline):
+    model = Sequence
+    fields = ("number", "title", "description")
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+
+
+class ModuleDayInline(admin.TabularInline):
+    model = ModuleDay
+    fields = ("number", "title", "content")
+    formfield_overrides = COMPACT_TEXT
+    extra = 0
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "duration_days", "duration_hours", "session_count")
+    list_display_links = ("number", "title")
+    search_fields = ("title", "sectors")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("prerequisite_modules",)
+    inlines = (SequenceInline, ModuleDayInline)
+    fieldsets = (
+        (None, {"fields": ("number", "title", "slug", "prerequisite_modules")}),
+        (
+            _("Fiche technique"),
+            {
+                "fields": (
+                    "sectors",
+                    "audience",
+                    "duration_days",
+                    "duration_hours",
+                    "context",
+                    "objectives",
+                    "prerequisites",
+                    "inter_session_work",
+                    "funding_note",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(session_count=Count("sessions"))
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+
+@admin.register(Sequence)
+class SequenceAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "module")
+    list_display_links = ("number", "title")
+    list_filter = ("module",)
+    list_select_related = ("module",)
+    search_fields = ("title", "description")
+
+
+@admin.register(ModuleDay)
+class ModuleDayAdmin(admin.ModelAdmin):
+    list_display = ("module", "number", "title")
+    list_display_links = ("number", "title")
+    list_filter = ("module",)
+    list_select_related = ("module",)
+    search_fields = ("title", "content")
+
+
+class TrainerInline(admin.TabularInline):
+    model = Trainer
+    fields = ("first_name", "last_name", "role")
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "city", "email", "phone", "trainer_count", "session_count")
+    search_fields = ("name", "city", "siret")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("members",)
+    inlines = (TrainerInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "siret", "website")}),
+        (_("Coordonnées"), {"fields": ("address", "postcode", "city", "email", "phone")}),
+        (
+            _("Référent handicap"),
+            {
+                "fields": (
+                    "disability_contact_name",
+                    "disability_contact_email",
+                    "disability_contact_phone",
+                )
+            },
+        ),
+        (_("Espace de l'organisme"), {"fields": ("members",)}),
+    )
+
+    def get_queryset(self, request):
+        # Two joins: distinct counts keep one from multiplying the other.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                trainer_count=Count("trainers", distinct=True),
+                session_count=Count("sessions", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("intervenants"), ordering="trainer_count")
+    def trainer_count(self, obj):
+        return obj.trainer_count
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def session_count(self, obj):
+        return obj.session_count
+
+
+@admin.register(Trainer)
+class TrainerAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "role", "provider")
+    list_display_links = ("last_name", "first_name")
+    list_filter = ("provider",)
+    list_select_related = ("provider",)
+    search_fields = ("last_name", "first_name", "role", "provider__name")
+
+
+class OpcoContactInline(admin.TabularInline):
+    model = OpcoContact
+    fields = ("first_name", "last_name", "email", "phone", "region")
+    extra = 0
+
+
+@admin.register(Opco)
+class OpcoAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "website")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (OpcoContactInline,)
+
+
+@admin.register(OpcoContact)
+class OpcoContactAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "opco", "email", "phone", "region")
+    list_display_links = ("last_name", "first_name")
+    list_filter = ("opco", "region")
+    list_select_related = ("opco",)
+    search_fields = ("last_name", "first_name", "email")
+
+
+@admin.register(FundingPartner)
+class FundingPartnerAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("acronym", "name", "website")
+    search_fields = ("acronym", "name")
+
+
+class SessionDayInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the deadline against the days as submitted: the model's own check reads the
+    saved days, which this very form may be changing."""
+
+    def clean(self):
+        super().clean()
+        dates = [
+            form.cleaned_data["date"]
+            for form in self.forms
+            if form.cleaned_data.get("date") and not self._should_delete_form(form)
+        ]
+        # The session form's values are already on self.instance.
+        if self.instance.status == Session.Status.PUBLISHED and not dates:
+            raise ValidationError(_("Une session publiée doit avoir au moins une journée."))
+        deadline = self.instance.registration_deadline
+        if not deadline:
+            return
+        try:
+            validate_deadline_before_days(deadline, dates)
+        except ValidationError as error:
+            # A formset's errors are a flat list, not a per-field dict.
+            raise ValidationError(error.messages) from error
+
+
+def first_day_of_session():
+    """The session's first day, as an expression over Session rows."""
+    return Subquery(
+        SessionDay.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(first=Min("date"))
+        .values("first")
+    )
+
+
+class SessionAdminForm(forms.ModelForm):
+    # Set by SessionAdmin.get_form: whether the days inline, which checks the submitted days
+    # against the deadline, is on the page.
+    days_checked_by_inline = False
+
+    def _post_clean(self):
+        if not self.days_checked_by_inline:
+            super()._post_clean()
+            return
+        # Session.clean() checks the deadline against the saved days, which the inline may be
+        # changing in this very request (moving both the dates and the deadline must pass).
+        # Lend the model an empty days cache: SessionDayInlineFormSet checks the submitted days.
+        cache = getattr(self.instance, "_prefetched_objects_cache", {})
+        self.instance._prefetched_objects_cache = {**cache, "days": SessionDay.objects.none()}
+        try:
+            super()._post_clean()
+        finally:
+            self.instance._prefetched_objects_cache = cache
+
+
+class SessionDayInline(admin.TabularInline):
+    model = SessionDay
+    formset = SessionDayInlineFormSet
+    fields = (
+        "date",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+        "title",
+        "content",
+    )
+    formfield_overrides = COMPACT_TEXT
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new session usually has two days; an existing one already has its days.
+        return 2 if obj is None else 0
+
+
+class EnrolmentInline(admin.TabularInline):
+    """Who is enrolled, at a glance. Enrolments are created and changed from their own page,
+    not here, so that a session edit never moves seats around."""
+
+    model = Enrolment
+    fields = ("trainee", "trainee_email", "status", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trainee")
+
+    @admin.display(description=_("e-mail"))
+    def trainee_email(self, obj):
+        return obj.trainee.email
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
+    list_display = (
+        "label",
+        "module_number",
+        "city",
+        "department",
+        "region",
+        "provider",
+        "first_day",
+        "registration_deadline",
+        "capacity",
+        "seats_taken",
+        "seats_left",
+        "status",
+    )
+    list_filter = ("status", "module", "region", "provider")
+    search_fields = ("city", "label", "provider__name")
+    autocomplete_fields = ("provider",)
+    filter_horizontal = ("trainers", "partners")
+    readonly_fields = ("published_at", "created_at", "updated_at")
+    actions = ("publish_sessions",)
+    inlines = (SessionDayInline, EnrolmentInline)
+    fieldsets = (
+        (None, {"fields": ("module", "provider", "label", "status")}),
+        (
+            _("Lieu"),
+            {
+                "fields": (
+                    "city",
+                    "venue_name",
+                    "venue_address",
+                    "postcode",
+                    "department",
+                    "region",
+                    "access_notes",
+                )
+            },
+        ),
+        (
+            _("Inscriptions"),
+            {
+                "fields": (
+                    "registration_deadline",
+                    "capacity",
+                    "min_participants",
+                    "opco_contact",
+                )
+            },
+        ),
+        (_("Intervenants et partenaires"), {"fields": ("trainers", "partners")}),
+        (
+            _("Fiche propre à l'organisme"),
+            {
+                "classes": ("collapse",),
+                "fields": ("context", "objectives", "prerequisites", "inter_session_work"),
+            },
+        ),
+        (_("Suivi"), {"fields": ("published_at", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        # Session.seats_taken reads `seats_taken_count` when present: no query per row. The
+        # seat rule is the enrolment queryset's, counted in a subquery. The joins are made here
+        # (the changelist ignores list_select_related once a queryset has some).
+        seats_taken = (
+            Enrolment.objects.holding_seat()
+            .filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("module", "provider")
+            .annotate(
+                seats_taken_count=Coalesce(Subquery(seats_taken, output_field=IntegerField()), 0),
+                first_day_date=first_day_of_session(),
+            )
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Choosing "Publiée" in the form publishes through the service, once the days exist,
+        # so that the session keeps its first publication date.
+        session = form.instance
+        if session.status == Session.Status.PUBLISHED and session.published_at is None:
+            session_publish(session=session)
+
+    @admin.action(description=_("Publier les sessions sélectionnées"))
+    def publish_sessions(self, request, queryset):
+        published = 0
+        for session in queryset:
+            try:
+                session_publish(session=session)
+            except ValidationError as error:
+                reason = " ".join(error.messages)
+                self.message_user(request, f"{session} : {reason}", messages.ERROR)
+            else:
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d session publiée.", "%(count)d sessions publiées.", published)
+                % {"count": published},
+                messages.SUCCESS,
+            )
+
+    def get_ordering(self, request):
+        # Latest sessions first, those without days yet on top. An expression rather than the
+        # annotation: the choice lists of sessions elsewhere in the admin use this ordering too.
+        return (first_day_of_session().desc(nulls_first=True), "-pk")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.days_checked_by_inline = any(
+            isinstance(inline, SessionDayInline)
+            for inline in self.get_inline_instances(request, obj)
+        )
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "opco_contact":
+            # Each contact's label names its OPCO.
+            kwargs["queryset"] = OpcoContact.objects.select_related("opco")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("module"), ordering="module__number")
+    def module_number(self, obj):
+        return _("Module %(number)s") % {"number": obj.module.number}
+
+    @admin.display(description=_("premier jour"), ordering="first_day_date")
+    def first_day(self, obj):
+        return obj.first_day_date
+
+    @admin.display(description=_("places prises"), ordering="seats_taken_count")
+    def seats_taken(self, obj):
+        return obj.seats_taken
+
+    @admin.display(description=_("places restantes"))
+    def seats_left(self, obj):
+        return obj.seats_left
+
+
+@admin.register(SessionDay)
+class SessionDayAdmin(admin.ModelAdmin):
+    list_display = (
+        "date",
+        "session",
+        "morning_start",
+        "morning_end",
+        "afternoon_start",
+        "afternoon_end",
+    )
+    list_filter = ("session__module", "session__region")
+    list_select_related = ("session__module",)
+    search_fields = ("session__city", "session__label", "title")
+    date_hierarchy = "date"
+    autocomplete_fields = ("session",)

@@ -5,8 +5,13 @@ from allervers.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
-def _mail_backend(settings):
+def _test_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Production uses the hashed manifest, which needs `collectstatic`; tests don't run it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)

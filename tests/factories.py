@@ -21,12 +21,11 @@ from enrolment.models import Employer, Enrolment, Trainee
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Martin{n}")
-    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-solide-42")
+    password = factory.django.Password("mot-de-passe-solide-42")
 
 
 class ModuleFactory(factory.django.DjangoModelFactory):
@@ -191,3 +190,102 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     status = Enrolment.Status.CONFIRMED
     consent_at = factory.LazyFunction(timezone.now)
+
+
+class PrerequisiteModuleFactory(ModuleFactory):
+    """A module that requires another, as Module 2 requires Module 1 (`requires=module`)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def requires(self, create, extracted, **kwargs):
+        if create:
+            self.prerequisite_modules.add(extracted or ModuleFactory())
+
+
+class OutboxMailFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrolment.OutboxMail"
+
+    kind = "confirmation"
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    session = factory.SelfAttribute("enrolment.session")
+    recipient = factory.SelfAttribute("enrolment.trainee.email")
+
+
+def sessions_in_bulk(count, *, start_in=30, module=None, provider=None, enrolments_each=1):
+    """`count` published sessions of one module and provider, with two days each, a trainer,
+    the DGCS as partner and `enrolments_each` confirmed enrolments, inserted with bulk_create
+    (the query-count tests and the bench need hundreds)."""
+    module = module or ModuleFactory()
+    provider = provider or ProviderFactory()
+    trainer = TrainerFactory(provider=provider)
+    partner = FundingPartnerFactory()
+    contact = OpcoContactFactory()
+    today = timezone.localdate()
+    now = timezone.now()
+    sessions = Session.objects.bulk_create(
+        Session(
+            module=module,
+            provider=provider,
+            label=f"Groupe {index + 1}",
+            city="Orléans",
+            postcode="45000",
+            department="45",
+            region="Centre-Val de Loire",
+            venue_address="12 rue de la Formation",
+            capacity=12,
+            min_participants=6,
+            status=Session.Status.PUBLISHED,
+            published_at=now,
+            opco_contact=contact,
+            registration_deadline=today + datetime.timedelta(days=start_in + index % 300 - 7),
+        )
+        for index in range(count)
+    )
+    days = []
+    for index, session in enumerate(sessions):
+        first = today + datetime.timedelta(days=start_in + index % 300)
+        for offset in (0, 1):
+            days.append(
+                SessionDay(
+                    session=session,
+                    date=first + datetime.timedelta(days=offset),
+                    morning_start=datetime.time(9, 0),
+                    morning_end=datetime.time(12, 30),
+                    afternoon_start=datetime.time(13, 30),
+                    afternoon_end=datetime.time(17, 0),
+                )
+            )
+    SessionDay.objects.bulk_create(days)
+    Session.trainers.through.objects.bulk_create(
+        Session.trainers.through(session=session, trainer=trainer) for session in sessions
+    )
+    Session.partners.through.objects.bulk_create(
+        Session.partners.through(session=session, fundingpartner=partner) for session in sessions
+    )
+    if enrolments_each:
+        employer = EmployerFactory()
+        trainees = Trainee.objects.bulk_create(
+            Trainee(
+                first_name="Léa",
+                last_name=f"Bulk{index}",
+                email=f"bulk{index}-{now.timestamp()}@structure.example.org",
+                job="ass",
+                diploma_level="6",
+                employer=employer,
+            )
+            for index in range(enrolments_each)
+        )
+        Enrolment.objects.bulk_create(
+            Enrolment(
+                trainee=trainee,
+                session=session,
+                status=Enrolment.Status.CONFIRMED,
+                consent_at=now,
+            )
+            for session in sessions
+            for trainee in trainees
+        )
+    return sessions

@@ -68,9 +68,7 @@ def test_a_half_day_alone_is_a_valid_day():
 
 def test_second_active_enrolment_of_a_trainee_in_a_session_is_rejected():
     enrolment = EnrolmentFactory()
-    assert_rejected(
-        lambda: EnrolmentFactory(trainee=enrolment.trainee, session=enrolment.session)
-    )
+    assert_rejected(lambda: EnrolmentFactory(trainee=enrolment.trainee, session=enrolment.session))
 
 
 def test_a_cancelled_enrolment_does_not_block_a_new_one():

@@ -1,0 +1,76 @@
+"""The "Gestionnaires OPCO" group: the rights OPCO staff need to run the catalogue.
+
+`sync_opco_staff_group` takes an app registry (the historical one in a migration, the global one
+elsewhere) so that every migration adding models can call it again.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS
+
+OPCO_STAFF_GROUP = "Gestionnaires OPCO"
+
+# Staff manage every model of these apps.
+MANAGED_APPS = ("catalogue", "enrolment")
+MANAGED_ACTIONS = ("add", "change", "delete", "view")
+
+# Staff only look at these: change or add on users would let them make themselves superuser.
+VIEW_ONLY_MODELS = (("accounts", "user"),)
+
+
+def create_missing_permissions(apps, *, using=DEFAULT_DB_ALIAS):
+    """Create the permissions of every model known to `apps`.
+
+    Django creates them after migrations (post_migrate), too late for a data migration that
+    hands them out. Historical app configs have no models module, which create_permissions reads
+    as "no models": lend them one for the call.
+    """
+    for app_config in apps.get_app_configs():
+        stub = getattr(app_config, "models_module", None) is None
+        if stub:
+            app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        finally:
+            if stub:
+                app_config.models_module = None
+
+
+def opco_staff_permission_keys(apps):
+    """(app_label, codename) of every permission the group holds."""
+    keys = set()
+    for app_label in MANAGED_APPS:
+        for model in apps.get_app_config(app_label).get_models():
+            for action in MANAGED_ACTIONS:
+                keys.add((app_label, f"{action}_{model._meta.model_name}"))
+    for app_label, model_name in VIEW_ONLY_MODELS:
+        keys.add((app_label, f"view_{model_name}"))
+    return keys
+
+
+def sync_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
+    """Create the group if needed and give it exactly the staff permissions. Idempotent: a
+    permission added by hand to the group is removed, so the group never drifts."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    create_missing_permissions(apps, using=using)
+    keys = opco_staff_permission_keys(apps)
+    permissions = [
+        permission
+        for permission in Permission.objects.using(using)
+        .filter(content_type__app_label__in={app_label for app_label, _ in keys})
+        .select_related("content_type")
+        if (permission.content_type.app_label, permission.codename) in keys
+    ]
+    missing = keys - {(p.content_type.app_label, p.codename) for p in permissions}
+    if missing:
+        raise LookupError(f"Permissions not found: {sorted(missing)}")
+
+    group, _ = Group.objects.using(using).get_or_create(name=OPCO_STAFF_GROUP)
+    group.permissions.set(permissions)
+    return group
+
+
+def remove_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
+    Group = apps.get_model("auth", "Group")
+    Group.objects.using(using).filter(name=OPCO_STAFF_GROUP).delete()
