@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint format lock bench clean
+.PHONY: run test install chromium migrate demo lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,14 @@ run: demo
 	@echo "Allervers : http://$(HOST)/ (administration : http://$(HOST)/admin/)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
-test: install
+# Browser tests drive Debian's Chromium (no browser download); installed here when possible.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && echo "Installing Chromium for the browser tests" && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "Chromium is missing: the browser tests will be skipped (apt-get install chromium)."
+
+test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

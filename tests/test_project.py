@@ -16,7 +16,14 @@ def manage(*args, **env_overrides):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "SECURE_SSL_REDIRECT",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(env_overrides)
     return subprocess.run(
