@@ -43,8 +43,11 @@ def _day_bounds():
 
 
 def _seats_taken():
+    # The seat rule of Session.seats_taken and the services (seat_holding_q): a seat kept for
+    # an outstanding waiting-list offer is taken too.
     taken = (
-        Enrolment.objects.filter(session=OuterRef("pk"), status__in=Enrolment.SEAT_HOLDING)
+        Enrolment.objects.holding_seat()
+        .filter(session=OuterRef("pk"))
         .order_by()
         .values("session")
         .annotate(n=Count("pk"))

@@ -1,7 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .mail import mail_queue
 from .models import Employer, Enrolment, OutboxMail, Trainee
+from .services import EnrolmentError, enrolment_cancel, enrolment_refuse, enrolment_validate
 
 
 @admin.register(Employer)
@@ -23,11 +38,14 @@ class TraineeAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
 
-# Set by the enrolment workflow (validation, waiting list, offers): shown, never typed in.
+# Set by the enrolment services (validation, refusal, waiting list, offers): shown, never typed
+# in, so that an edit here cannot move a seat around.
 WORKFLOW_FIELDS = (
+    "status",
     "status_changed_at",
     "decided_at",
     "decided_by",
+    "refusal_reason",
     "waitlisted_at",
     "offered_at",
     "offer_expires_at",
@@ -35,14 +53,57 @@ WORKFLOW_FIELDS = (
 )
 
 
+def waitlist_position():
+    """Each waitlisted enrolment's rank in its session's queue, as an expression: the order of
+    EnrolmentQuerySet.waitlisted() and selectors.waitlist_position, in one subquery rather than
+    a query per row. Rows without waitlisted_at (made by hand) come last."""
+    Status = Enrolment.Status
+
+    def ahead(condition):
+        rows = (
+            Enrolment.objects.filter(
+                condition, session=OuterRef("session"), status=Status.WAITLISTED
+            )
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0) + 1
+
+    return Case(
+        When(
+            status=Status.WAITLISTED,
+            waitlisted_at__isnull=False,
+            then=ahead(
+                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+            ),
+        ),
+        When(
+            status=Status.WAITLISTED,
+            then=ahead(Q(waitlisted_at__isnull=False) | Q(pk__lt=OuterRef("pk"))),
+        ),
+        output_field=IntegerField(),
+    )
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus"),
+        help_text=_("Il figure dans l'e-mail envoyé à chaque stagiaire."),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
-    """The status stays editable here until status changes go through the enrolment
-    services from the admin too."""
+    """Trainees enrol through the public form and every status change goes through
+    enrolment.services, from the actions here or the buttons of the change page: the seat and
+    waiting-list rules hold whatever staff do in the admin."""
 
-    list_display = ("trainee", "trainee_email", "session", "status", "created_at")
+    list_display = ("trainee", "trainee_email", "session", "status", "waitlist", "created_at")
     list_filter = ("status", "session__module", "session__region")
-    list_select_related = ("trainee", "session__module")
     search_fields = (
         "trainee__last_name",
         "trainee__first_name",
@@ -50,7 +111,11 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "session__city",
     )
     date_hierarchy = "created_at"
-    autocomplete_fields = ("trainee", "session", "employer")
+    autocomplete_fields = ("employer",)
+    # The person and the session are the enrolment itself; consent is recorded once.
+    readonly_fields = ("trainee", "session", "created_at", "consent_at", *WORKFLOW_FIELDS)
+    actions = ("validate_enrolments", "refuse_enrolments", "cancel_enrolments", "resend_links")
+    change_form_template = "admin/enrolment/enrolment_change_form.html"
     # The enrolment's page is the trainee's personal link: staff don't act as the trainee.
     view_on_site = False
     fieldsets = (
@@ -71,18 +136,197 @@ class EnrolmentAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Suivi"), {"fields": ("created_at", "consent_at", *WORKFLOW_FIELDS)}),
+        (
+            _("Suivi"),
+            {
+                "fields": (
+                    "created_at",
+                    "consent_at",
+                    "status_changed_at",
+                    "decided_at",
+                    "decided_by",
+                    "waitlisted_at",
+                    "offered_at",
+                    "offer_expires_at",
+                    "cancelled_at",
+                )
+            },
+        ),
     )
 
-    def get_readonly_fields(self, request, obj=None):
-        # Consent is recorded once, when the enrolment is made.
-        if obj is None:
-            return ("created_at", *WORKFLOW_FIELDS)
-        return ("created_at", "consent_at", *WORKFLOW_FIELDS)
+    # Change-page buttons: URL suffix -> the action they run on that one enrolment.
+    OBJECT_ACTIONS = {
+        "valider": "validate_enrolments",
+        "refuser": "refuse_enrolments",
+        "renvoyer-lien": "resend_links",
+    }
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an enrolment that holds or awaits a seat would free it without offering it
+        # to the waiting list: cancel it first. Django asks this for each row that a deletion
+        # would take along, so "delete selected" and a trainee's deletion are held back too.
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_queryset(self, request):
+        # The joins are made here: the changelist ignores list_select_related once a queryset
+        # has some.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("trainee", "session__module")
+            .annotate(waitlist_position=waitlist_position())
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                f"<path:object_id>/{suffix}/",
+                self.admin_site.admin_view(self.object_action_view),
+                {"action": action},
+                name="{}_{}_{}".format(*info, action),
+            )
+            for suffix, action in self.OBJECT_ACTIONS.items()
+        ]
+        return urls + super().get_urls()
+
+    def object_action_view(self, request, object_id, action):
+        """Run one of the actions on the enrolment of the change page, then go back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        enrolment = self.get_object(request, unquote(object_id))
+        if enrolment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        actions = self.get_actions(request)
+        if action not in actions or not self.has_change_permission(request, enrolment):
+            raise PermissionDenied
+        func = actions[action][0]
+        response = func(self, request, self.get_queryset(request).filter(pk=enrolment.pk))
+        return response or redirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(enrolment.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    def _run(self, request, queryset, operation) -> int:
+        """Apply `operation` to each enrolment; a rule that forbids it becomes an error message
+        for that row. Returns how many succeeded."""
+        done = 0
+        for enrolment in queryset:
+            try:
+                operation(enrolment)
+            except EnrolmentError as error:
+                self.message_user(request, f"{enrolment} : {error.message}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+    def _report(self, request, message):
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Valider les inscriptions sélectionnées"), permissions=["change"])
+    def validate_enrolments(self, request, queryset):
+        done = self._run(
+            request,
+            queryset,
+            lambda enrolment: enrolment_validate(enrolment_id=enrolment.pk, by=request.user),
+        )
+        if done:
+            self._report(
+                request,
+                ngettext("%(count)d inscription validée.", "%(count)d inscriptions validées.", done)
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Refuser les inscriptions sélectionnées…"), permissions=["change"])
+    def refuse_enrolments(self, request, queryset):
+        # First call: ask for the reason. The confirmation page posts back with "post".
+        form = RefusalForm(request.POST if "post" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            done = self._run(
+                request,
+                queryset,
+                lambda enrolment: enrolment_refuse(
+                    enrolment_id=enrolment.pk, by=request.user, reason=reason
+                ),
+            )
+            if done:
+                self._report(
+                    request,
+                    ngettext(
+                        "%(count)d inscription refusée.", "%(count)d inscriptions refusées.", done
+                    )
+                    % {"count": done},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refuser des inscriptions"),
+            "opts": self.opts,
+            "enrolments": queryset,
+            "form": form,
+            "action": "refuse_enrolments",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/enrolment/refuse_confirmation.html", context)
+
+    @admin.action(description=_("Annuler les inscriptions sélectionnées"), permissions=["change"])
+    def cancel_enrolments(self, request, queryset):
+        # Staff may cancel after the session has started (an absence on the first morning).
+        done = self._run(
+            request,
+            queryset,
+            lambda enrolment: enrolment_cancel(enrolment_id=enrolment.pk, allow_after_start=True),
+        )
+        if done:
+            self._report(
+                request,
+                ngettext("%(count)d inscription annulée.", "%(count)d inscriptions annulées.", done)
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Renvoyer le lien personnel"), permissions=["change"])
+    def resend_links(self, request, queryset):
+        def resend(enrolment):
+            # The outbox would not send it anyway: a closed enrolment's link shows nothing to do.
+            if not enrolment.is_active:
+                raise EnrolmentError(
+                    _("Cette inscription est close : son lien n'est pas renvoyé."),
+                    code="not_active",
+                )
+            mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+
+        done = self._run(request, queryset, resend)
+        if done:
+            self._report(
+                request,
+                ngettext("%(count)d lien renvoyé.", "%(count)d liens renvoyés.", done)
+                % {"count": done},
+            )
 
     @admin.display(description=_("e-mail"), ordering="trainee__email")
     def trainee_email(self, obj):
         return obj.trainee.email
+
+    @admin.display(description=_("liste d'attente"), ordering="waitlist_position")
+    def waitlist(self, obj):
+        if obj.has_outstanding_offer:
+            return _("place proposée jusqu'au %(date)s") % {
+                "date": date_format(
+                    timezone.localtime(obj.offer_expires_at), "SHORT_DATETIME_FORMAT"
+                )
+            }
+        if obj.waitlist_position is not None:
+            return _("position %(position)d") % {"position": obj.waitlist_position}
+        return None
 
 
 @admin.register(OutboxMail)

@@ -33,8 +33,9 @@ MANAGED_ADMINS = sorted(
     key=lambda model: model._meta.label,
 )
 
-# Rows written by the services only: staff read them, never add them by hand.
-NO_ADD_PAGE = {OutboxMail}
+# Rows written by the services only: staff read them, never add them by hand (trainees enrol
+# through the public form, which applies the seat rules).
+NO_ADD_PAGE = {Enrolment, OutboxMail}
 
 
 def one_of_each():
