@@ -154,6 +154,42 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# Celery jobs
+# Every task is idempotent (the outbox claims each row, the periodic jobs claim each piece of
+# work), so a message is acknowledged after the task ran and given back if the worker dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this many seconds: every retry
+# countdown (OUTBOX_RETRY_BACKOFF_MAX) and time limit stays well below it.
+REDIS_VISIBILITY_TIMEOUT = envint("REDIS_VISIBILITY_TIMEOUT", 7200)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Results are ignored (CELERY_TASK_IGNORE_RESULT): no result backend, so no cleanup task.
+CELERY_RESULT_EXPIRES = None
+# Mails go to their own queue, so that a slow SMTP server never delays the other tasks; the
+# router reads the name when a task is sent (see allervers/celery.py).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+MAIL_QUEUE = env("MAIL_QUEUE", "mail")
+CELERY_TASK_ROUTES = ("allervers.celery.route_task",)
+# The outbox: retries of a failed mail (exponential, with jitter, capped), then the sweeper.
+OUTBOX_RETRY_BACKOFF_MAX = envint("OUTBOX_RETRY_BACKOFF_MAX", 1800)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_STUCK_MINUTES = envint("OUTBOX_STUCK_MINUTES", 60)
+OUTBOX_RETENTION_DAYS = envint("OUTBOX_RETENTION_DAYS", 400)
+if OUTBOX_RETRY_BACKOFF_MAX >= REDIS_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured("OUTBOX_RETRY_BACKOFF_MAX must stay below the visibility timeout.")
+# Periodic jobs (Europe/Paris; the schedule is in allervers/celery.py).
+REMINDER_DAYS_BEFORE = sorted(
+    {int(days) for days in envlist("REMINDER_DAYS_BEFORE", "7,2")}, reverse=True
+)
+CONVOCATION_DAYS_BEFORE = envint("CONVOCATION_DAYS_BEFORE", 7)
+# Trainees' personal data is anonymised this many months after their last session ended.
+RETENTION_MONTHS = envint("RETENTION_MONTHS", 36)
+
 # Security: production-safe unless DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -1,13 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
+from enrolment.services import EnrolmentError, session_cancel
 
 from .models import (
     FundingPartner,
@@ -243,6 +248,14 @@ class SessionAdminForm(forms.ModelForm):
             self.instance._prefetched_objects_cache = cache
 
 
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif, repris dans l'e-mail aux stagiaires (facultatif)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
 class SessionDayInline(admin.TabularInline):
     model = SessionDay
     formset = SessionDayInlineFormSet
@@ -305,8 +318,8 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ("city", "label", "provider__name")
     autocomplete_fields = ("provider",)
     filter_horizontal = ("trainers", "partners")
-    readonly_fields = ("published_at", "created_at", "updated_at")
-    actions = ("publish_sessions",)
+    readonly_fields = ("published_at", "created_at", "updated_at", "satisfaction")
+    actions = ("publish_sessions", "cancel_sessions")
     inlines = (SessionDayInline, EnrolmentInline)
     fieldsets = (
         (None, {"fields": ("module", "provider", "label", "status")}),
@@ -344,6 +357,7 @@ class SessionAdmin(admin.ModelAdmin):
             },
         ),
         (_("Suivi"), {"fields": ("published_at", "created_at", "updated_at")}),
+        (_("Évaluation à chaud"), {"fields": ("satisfaction",)}),
     )
 
     def get_queryset(self, request):
@@ -394,6 +408,77 @@ class SessionAdmin(admin.ModelAdmin):
                 % {"count": published},
                 messages.SUCCESS,
             )
+
+    @admin.action(description=_("Annuler les sessions sélectionnées"), permissions=["change"])
+    def cancel_sessions(self, request, queryset):
+        """Asks for confirmation and a reason first: every trainee enrolled or waitlisted in
+        the sessions gets a mail."""
+        confirmed = request.POST.get("confirm") == "yes"
+        form = SessionCancelForm(request.POST if confirmed else None)
+        if confirmed and form.is_valid():
+            cancelled = notified = 0
+            for session in queryset:
+                try:
+                    enrolments = session_cancel(
+                        session_id=session.pk, reason=form.cleaned_data["reason"]
+                    )
+                except EnrolmentError as error:
+                    self.message_user(request, f"{session} : {error.message}", messages.ERROR)
+                else:
+                    cancelled += 1
+                    notified += len(enrolments)
+            if cancelled:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d session annulée, %(notified)d stagiaire(s) prévenu(s).",
+                        "%(count)d sessions annulées, %(notified)d stagiaire(s) prévenu(s).",
+                        cancelled,
+                    )
+                    % {"count": cancelled, "notified": notified},
+                    messages.SUCCESS,
+                )
+            return None
+        sessions = queryset.annotate(
+            active_count=Count(
+                "enrolments", filter=~Q(enrolments__status__in=Enrolment.INACTIVE), distinct=True
+            )
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Annuler des sessions"),
+            "opts": self.model._meta,
+            "sessions": sessions,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(
+            request, "admin/catalogue/session/cancel_confirmation.html", context
+        )
+
+    @admin.display(description=_("réponses au questionnaire de satisfaction"))
+    def satisfaction(self, obj):
+        summary = satisfaction_summary(session_id=obj.pk) if obj and obj.pk else None
+        if not summary or not summary.responses:
+            return _("Aucune réponse pour le moment.")
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            (
+                (label, _("%(average)s / 5") % {"average": f"{average:.1f}".replace(".", ",")})
+                for label, average in summary.averages
+            ),
+        )
+        return format_html(
+            "<p>{}</p><table><tbody>{}"
+            "<tr><th scope='row'>{}</th><td>{} %</td></tr></tbody></table>",
+            ngettext("%(count)d réponse", "%(count)d réponses", summary.responses)
+            % {"count": summary.responses},
+            rows,
+            _("recommanderaient la formation"),
+            summary.recommend_percent,
+        )
 
     def get_ordering(self, request):
         # Latest sessions first, those without days yet on top. An expression rather than the

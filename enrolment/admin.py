@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .mail import mail_queue
-from .models import Employer, Enrolment, OutboxMail, Trainee
+from .models import (
+    SATISFACTION_RATINGS,
+    Attendance,
+    Employer,
+    Enrolment,
+    OutboxMail,
+    ReminderSubscription,
+    SatisfactionResponse,
+    Trainee,
+)
 from .services import EnrolmentError, enrolment_cancel, enrolment_refuse, enrolment_validate
 
 
@@ -343,3 +352,54 @@ class OutboxMailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReminderSubscription)
+class ReminderSubscriptionAdmin(admin.ModelAdmin):
+    """Made and confirmed by the person (double opt-in): staff look, or erase on request."""
+
+    list_display = ("email", "session", "created_at", "confirmed_at", "unsubscribed_at")
+    list_filter = ("session__module", "session__region")
+    list_select_related = ("session__module",)
+    search_fields = ("email", "session__city", "session__label")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ("enrolment", "day", "half_day", "present", "recorded_at")
+    list_filter = ("present", "half_day", "day__session__module", "day__session__region")
+    list_select_related = ("enrolment__trainee", "enrolment__session__module", "day")
+    search_fields = ("enrolment__trainee__last_name", "enrolment__trainee__email")
+    autocomplete_fields = ("enrolment", "day")
+    readonly_fields = ("recorded_at",)
+
+
+@admin.register(SatisfactionResponse)
+class SatisfactionResponseAdmin(admin.ModelAdmin):
+    """The trainees' answers, without their names: staff read them per session (the averages
+    are on each session's page)."""
+
+    list_display = ("created_at", "session", *SATISFACTION_RATINGS, "would_recommend")
+    list_filter = ("enrolment__session__module", "enrolment__session__region", "would_recommend")
+    list_select_related = ("enrolment__session__module",)
+    search_fields = ("enrolment__session__city", "enrolment__session__label", "comment")
+    date_hierarchy = "created_at"
+    fields = ("session", *SATISFACTION_RATINGS, "would_recommend", "comment", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("session"), ordering="enrolment__session")
+    def session(self, obj):
+        return obj.enrolment.session

@@ -5,7 +5,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Civility, DiplomaLevel, Job, PrerequisiteBasis
+from .models import (
+    RATING_CHOICES,
+    SATISFACTION_RATINGS,
+    Civility,
+    DiplomaLevel,
+    Job,
+    PrerequisiteBasis,
+    SatisfactionResponse,
+)
 from .validators import (
     normalise_siret,
     validate_job_other,
@@ -305,3 +313,73 @@ class LinkRequestForm(forms.Form):
     @property
     def is_spam(self):
         return bool(self.data.get(HONEYPOT_FIELD))
+
+
+class ReminderForm(forms.Form):
+    """The "Me rappeler avant la date limite" request: an address, confirmed from a mail."""
+
+    email = forms.EmailField(
+        label=_("Votre e-mail"),
+        help_text=_(
+            "Vous recevrez un e-mail pour confirmer votre demande ; sans confirmation, aucun "
+            "rappel ne vous sera envoyé."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    site_internet = forms.CharField(
+        label=_("Ne pas remplir ce champ"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "email", Div(HONEYPOT_FIELD, css_class="visually-hidden", aria_hidden="true")
+        )
+
+    @property
+    def is_spam(self):
+        return bool(self.data.get(HONEYPOT_FIELD))
+
+
+class SatisfactionForm(forms.ModelForm):
+    """The satisfaction questionnaire (évaluation à chaud). The template draws each question as
+    a fieldset of radio buttons with its legend."""
+
+    would_recommend = forms.TypedChoiceField(
+        label=_("Recommanderiez-vous cette formation à un(e) collègue ?"),
+        choices=[("oui", _("Oui")), ("non", _("Non"))],
+        coerce=lambda value: value == "oui",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = SatisfactionResponse
+        fields = [*SATISFACTION_RATINGS, "would_recommend", "comment"]
+        labels = {
+            "objectives": _("Les objectifs de la formation ont-ils été atteints ?"),
+            "content": _("Le contenu vous a-t-il satisfait(e) ?"),
+            "facilitation": _("L'animation par les intervenants vous a-t-elle satisfait(e) ?"),
+            "organisation": _(
+                "L'organisation (lieu, horaires, accueil) vous a-t-elle satisfait(e) ?"
+            ),
+            "usefulness": _("La formation sera-t-elle utile à votre pratique ?"),
+            "comment": _("Un commentaire, une suggestion ? (facultatif)"),
+        }
+        widgets = {
+            **dict.fromkeys(SATISFACTION_RATINGS, forms.RadioSelect),
+            "comment": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in SATISFACTION_RATINGS:
+            # No empty "---------" choice among the radio buttons.
+            self.fields[name].choices = RATING_CHOICES
+
+    def answers(self):
+        return dict(self.cleaned_data)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -6,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Opco, Session, siret_validator
+from catalogue.models import Opco, Session, SessionDay, siret_validator
 
 from .links import enrolment_token
 from .validators import validate_job_other
@@ -82,6 +83,8 @@ class Trainee(models.Model):
         verbose_name=_("structure employeuse"),
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    # Set by the retention job: the row stays for the statistics, without personal data.
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("stagiaire")
@@ -269,6 +272,13 @@ class OutboxMail(models.Model):
         CANCELLED = "cancelled", _("Inscription annulée")
         OFFER = "offer", _("Place proposée")
         OFFER_EXPIRED = "offer_expired", _("Offre de place expirée")
+        SESSION_CANCELLED = "session_cancelled", _("Session annulée")
+        CONVOCATION = "convocation", _("Convocation")
+        SATISFACTION = "satisfaction", _("Questionnaire de satisfaction")
+        REMINDER_CONFIRM = "reminder_confirm", _("Rappel : confirmation de la demande")
+        REMINDER = "reminder", _("Rappel avant la date limite")
+        SESSION_SUMMARY = "session_summary", _("Point sur les inscriptions")
+        MINIMUM_ALERT = "minimum_alert", _("Minimum de participants non atteint")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")
@@ -296,6 +306,21 @@ class OutboxMail(models.Model):
         blank=True,
         related_name="mails",
         verbose_name=_("session"),
+    )
+    subscription = models.ForeignKey(
+        "ReminderSubscription",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mails",
+        verbose_name=_("demande de rappel"),
+    )
+    # What the mail adds to the rows it reads, e.g. the reason of a session's cancellation.
+    note = models.TextField(_("message ajouté"), blank=True)
+    # Set by the periodic jobs: one row per piece of work ("convocation:<enrolment id>"), so a
+    # job that runs twice, or two beats at once, queue each mail once.
+    dedup_key = models.CharField(
+        _("clé d'unicité"), max_length=100, null=True, blank=True, unique=True, editable=False
     )
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED
@@ -325,3 +350,136 @@ class OutboxMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class ReminderSubscription(models.Model):
+    """Someone who asked to be reminded of a session's registration deadline. Double opt-in:
+    no reminder leaves before the address's owner confirms from the mail."""
+
+    email = models.EmailField(_("e-mail"))
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="reminder_subscriptions",
+        verbose_name=_("session"),
+    )
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("désinscrit le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de rappel")
+        verbose_name_plural = _("demandes de rappel")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "session",
+                condition=Q(unsubscribed_at__isnull=True),
+                name="reminder_one_active_per_email_session",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} – {self.session}"
+
+    @property
+    def is_active(self):
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+
+class Attendance(models.Model):
+    """Whether a trainee was present for a half-day (the signed attendance sheet)."""
+
+    class HalfDay(models.TextChoices):
+        MORNING = "am", _("Matin")
+        AFTERNOON = "pm", _("Après-midi")
+
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("inscription"),
+    )
+    day = models.ForeignKey(
+        SessionDay, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("journée")
+    )
+    half_day = models.CharField(_("demi-journée"), max_length=2, choices=HalfDay.choices)
+    present = models.BooleanField(_("présent(e)"), default=True)
+    recorded_at = models.DateTimeField(_("saisi le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("présence")
+        verbose_name_plural = _("présences")
+        ordering = ["day__date", "half_day", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "day", "half_day"], name="attendance_one_per_half_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(half_day__in=["am", "pm"]), name="attendance_half_day_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.trainee} – {self.day} {self.get_half_day_display()}"
+
+    def clean(self):
+        if self.enrolment_id and self.day_id and self.enrolment.session_id != self.day.session_id:
+            raise ValidationError({"day": _("Cette journée n'est pas celle de la session.")})
+
+
+RATING_CHOICES = [
+    (1, _("1 – Pas du tout satisfait(e)")),
+    (2, _("2 – Peu satisfait(e)")),
+    (3, _("3 – Moyennement satisfait(e)")),
+    (4, _("4 – Satisfait(e)")),
+    (5, _("5 – Très satisfait(e)")),
+]
+
+
+# The rated questions of the questionnaire, in the order asked.
+SATISFACTION_RATINGS = ("objectives", "content", "facilitation", "organisation", "usefulness")
+
+
+def _rating(verbose_name):
+    return models.PositiveSmallIntegerField(verbose_name, choices=RATING_CHOICES)
+
+
+class SatisfactionResponse(models.Model):
+    """A trainee's answer to the satisfaction questionnaire (évaluation à chaud), one per
+    enrolment. Staff read them in aggregate."""
+
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.CASCADE,
+        related_name="satisfaction",
+        verbose_name=_("inscription"),
+    )
+    objectives = _rating(_("objectifs atteints"))
+    content = _rating(_("contenu"))
+    facilitation = _rating(_("animation"))
+    organisation = _rating(_("organisation"))
+    usefulness = _rating(_("utilité pour la pratique"))
+    would_recommend = models.BooleanField(_("recommanderait la formation"))
+    comment = models.TextField(_("commentaire"), blank=True)
+    created_at = models.DateTimeField(_("répondu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("réponse au questionnaire de satisfaction")
+        verbose_name_plural = _("réponses au questionnaire de satisfaction")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    **{f"{name}__gte": 1 for name in SATISFACTION_RATINGS},
+                    **{f"{name}__lte": 5 for name in SATISFACTION_RATINGS},
+                ),
+                name="satisfaction_ratings_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        if self.created_at is None:
+            return str(_("Réponse"))
+        return _("Réponse du %(date)s") % {"date": f"{self.created_at:%d/%m/%Y}"}

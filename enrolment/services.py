@@ -20,8 +20,16 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session
 
+from .job_selectors import satisfaction_open
 from .mail import mail_queue
-from .models import Employer, Enrolment, OutboxMail, Trainee
+from .models import (
+    SATISFACTION_RATINGS,
+    Employer,
+    Enrolment,
+    OutboxMail,
+    SatisfactionResponse,
+    Trainee,
+)
 from .selectors import (
     active_enrolments_for_email,
     module_requires_prerequisite,
@@ -379,3 +387,66 @@ def enrolment_links_send(*, email: str) -> int:
         for enrolment in enrolments:
             mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
     return len(enrolments)
+
+
+def session_cancel(*, session_id: int, reason: str = "") -> list[Enrolment]:
+    """Cancel a session: it is marked cancelled (its page says so and takes no enrolment) and
+    every active enrolment, confirmed, pending or on the waiting list, is cancelled with a mail
+    to its trainee; no seat is offered. Run again on a cancelled session, it cancels and mails
+    only what was left active (a status changed by hand). Refused once the session is over.
+    Returns the enrolments cancelled."""
+    with transaction.atomic():
+        session = session_locked(pk=session_id)
+        last_day = session.last_day
+        if last_day is not None and last_day < timezone.localdate():
+            raise EnrolmentError(
+                _("Une session terminée ne peut pas être annulée."), code="session_over"
+            )
+        if session.status != Session.Status.CANCELLED:
+            session.status = Session.Status.CANCELLED
+            session.save(update_fields=["status", "updated_at"])
+        now = timezone.now()
+        enrolments = list(session.enrolments.active().select_related("trainee"))
+        for enrolment in enrolments:
+            enrolment.status = Enrolment.Status.CANCELLED
+            enrolment.status_changed_at = now
+            enrolment.cancelled_at = now
+            enrolment.offer_expires_at = None
+            enrolment.save(
+                update_fields=["status", "status_changed_at", "cancelled_at", "offer_expires_at"]
+            )
+            mail_queue(
+                kind=OutboxMail.Kind.SESSION_CANCELLED,
+                enrolment=enrolment,
+                session=session,
+                note=reason.strip(),
+                dedup_key=f"session_cancelled:{enrolment.pk}",
+            )
+    return enrolments
+
+
+def satisfaction_response_create(
+    *, enrolment_id: int, answers: dict[str, Any]
+) -> SatisfactionResponse:
+    """Record a trainee's answer to the satisfaction questionnaire, once. Raises EnrolmentError
+    when the questionnaire is not open to them (not confirmed, session not over, absent,
+    already answered), ValidationError on invalid answers."""
+    with transaction.atomic():
+        # Lock the enrolment: a double submission waits, then finds the first answer.
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .get(pk=enrolment_id)
+        )
+        if not satisfaction_open(enrolment):
+            raise EnrolmentError(
+                _("Ce questionnaire n'est pas ou plus ouvert."), code="satisfaction_closed"
+            )
+        fields = (*SATISFACTION_RATINGS, "would_recommend", "comment")
+        response = SatisfactionResponse(
+            enrolment=enrolment, **{name: answers.get(name) for name in fields}
+        )
+        response.comment = (response.comment or "").strip()
+        response.full_clean()
+        response.save()
+    return response

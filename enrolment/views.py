@@ -1,19 +1,28 @@
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue.ics import session_calendar
 from catalogue.models import Session
 
-from . import services
-from .forms import EnrolmentForm, LinkRequestForm
+from . import reminders, services
+from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
+from .job_selectors import satisfaction_open
 from .links import LinkExpired, LinkInvalid, enrolment_id_from_token, enrolment_token
-from .models import Enrolment
+from .models import Enrolment, ReminderSubscription, SatisfactionResponse
 from .ratelimit import rate_limited
+from .reminder_links import (
+    ReminderLinkInvalid,
+    subscription_id_to_confirm,
+    subscription_id_to_unsubscribe,
+)
 from .selectors import (
     enrolment_for_page,
     other_open_sessions,
@@ -185,3 +194,74 @@ def link_request(request):
         )
         return redirect(reverse("enrolment:link_request"))
     return render(request, "enrolment/link_request.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("reminder", "ENROLMENT_RATE_LIMIT_LINK")
+def reminder_subscribe(request, pk):
+    session = _session_or_404(pk)
+    reason = session_closed_reason(session)
+    if reason is not None:
+        return _closed(request, session, reason)
+    form = ReminderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam:
+            reminders.reminder_subscribe(session_id=session.pk, email=form.cleaned_data["email"])
+        # The same answer whether the address had asked before, confirmed or not.
+        return redirect("enrolment:reminder_requested", pk=session.pk)
+    return render(request, "enrolment/reminder_form.html", {"session": session, "form": form})
+
+
+def reminder_requested(request, pk):
+    session = _session_or_404(pk)
+    return render(request, "enrolment/reminder_requested.html", {"session": session})
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_confirm(request, token):
+    """The link of the confirmation mail shows a button: a mail scanner that opens links
+    does not confirm in the person's place."""
+    try:
+        subscription_id = subscription_id_to_confirm(token)
+        subscription = ReminderSubscription.objects.select_related("session").get(
+            pk=subscription_id
+        )
+    except (ReminderLinkInvalid, ReminderSubscription.DoesNotExist):
+        return render(request, "enrolment/reminder_bad_link.html", status=404)
+    if request.method == "POST":
+        subscription = reminders.reminder_confirm(subscription_id=subscription.pk)
+    context = {"subscription": subscription, "session": subscription.session, "token": token}
+    return render(request, "enrolment/reminder_confirm.html", context)
+
+
+# Mail clients unsubscribe in one click with a POST that carries no CSRF token (RFC 8058);
+# unsubscribing is all this view can do.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def reminder_unsubscribe(request, token):
+    try:
+        subscription_id = subscription_id_to_unsubscribe(token)
+    except ReminderLinkInvalid:
+        return render(request, "enrolment/reminder_bad_link.html", status=404)
+    subscription = reminders.reminder_unsubscribe(subscription_id=subscription_id)
+    context = {"session": subscription.session if subscription else None}
+    return render(request, "enrolment/reminder_unsubscribed.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def satisfaction(request, token):
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    context = _enrolment_context(enrolment, token)
+    if SatisfactionResponse.objects.filter(enrolment=enrolment).exists():
+        return render(request, "enrolment/satisfaction_thanks.html", context)
+    if not satisfaction_open(enrolment):
+        return render(request, "enrolment/satisfaction_closed.html", context)
+    form = SatisfactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # Answered meanwhile (a second tab): the thanks page says so.
+        with contextlib.suppress(services.EnrolmentError):
+            services.satisfaction_response_create(enrolment_id=enrolment.pk, answers=form.answers())
+        return redirect("enrolment:satisfaction", token=token)
+    return render(request, "enrolment/satisfaction.html", {**context, "form": form})

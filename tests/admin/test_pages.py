@@ -19,7 +19,15 @@ from catalogue.models import (
     SessionDay,
     Trainer,
 )
-from enrolment.models import Employer, Enrolment, OutboxMail, Trainee
+from enrolment.models import (
+    Attendance,
+    Employer,
+    Enrolment,
+    OutboxMail,
+    ReminderSubscription,
+    SatisfactionResponse,
+    Trainee,
+)
 from tests.factories import (
     EnrolmentFactory,
     FundingPartnerFactory,
@@ -35,7 +43,7 @@ MANAGED_ADMINS = sorted(
 
 # Rows written by the services only: staff read them, never add them by hand (trainees enrol
 # through the public form, which applies the seat rules).
-NO_ADD_PAGE = {Enrolment, OutboxMail}
+NO_ADD_PAGE = {Enrolment, OutboxMail, ReminderSubscription, SatisfactionResponse}
 
 
 def one_of_each():
@@ -67,6 +75,21 @@ def one_of_each():
             recipient=enrolment.trainee.email,
             enrolment=enrolment,
             session=session,
+        ),
+        ReminderSubscription: ReminderSubscription.objects.create(
+            session=session, email="lea@ccas.example.org"
+        ),
+        Attendance: Attendance.objects.create(
+            enrolment=enrolment, day=session.days.first(), half_day="am"
+        ),
+        SatisfactionResponse: SatisfactionResponse.objects.create(
+            enrolment=enrolment,
+            objectives=4,
+            content=4,
+            facilitation=4,
+            organisation=4,
+            usefulness=4,
+            would_recommend=True,
         ),
     }
 

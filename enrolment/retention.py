@@ -1,0 +1,117 @@
+"""Retention of personal data (RGPD): trainees are anonymised RETENTION_MONTHS after their last
+session ended, keeping the rows the statistics count (enrolments, statuses, jobs, diploma
+levels, employers, satisfaction ratings); old outbox rows and the reminder requests of past
+sessions are deleted. Every function is idempotent and runs daily (Celery beat)."""
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, Max, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from catalogue.models import Session
+
+from .models import Enrolment, OutboxMail, ReminderSubscription, Trainee
+from .reminder_links import CONFIRM_MAX_AGE
+
+BATCH = 500
+ANONYMOUS_NAME = "Anonyme"
+# A reserved domain (RFC 2606): the address can never receive mail.
+ANONYMOUS_EMAIL_DOMAIN = "anonymise.invalid"
+# What an enrolment holds about the person, beyond the statistics.
+ENROLMENT_PERSONAL_FIELDS = (
+    "employer_contact_name",
+    "employer_contact_email",
+    "disability_needs",
+    "prerequisite_module_when",
+    "prerequisite_module_provider",
+    "prerequisite_practice",
+    "refusal_reason",
+)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_apply(*, now: datetime.datetime | None = None) -> int:
+    """The daily retention job: returns the rows anonymised or deleted."""
+    now = now or timezone.now()
+    return (
+        trainees_anonymise(now=now) + outbox_purge(now=now) + reminder_subscriptions_purge(now=now)
+    )
+
+
+def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
+    """Anonymise the trainees none of whose sessions ended within RETENTION_MONTHS (a session
+    without days counts from its creation). Returns the trainees anonymised."""
+    now = now or timezone.now()
+    cutoff = months_before(timezone.localdate(now), settings.RETENTION_MONTHS)
+    cutoff_at = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    recent_sessions = Session.objects.filter(
+        Q(days__date__gte=cutoff) | Q(days__isnull=True, created_at__gte=cutoff_at)
+    )
+    due = (
+        Trainee.objects.filter(anonymised_at__isnull=True, created_at__lt=cutoff_at)
+        .exclude(enrolments__session__in=recent_sessions)
+        .order_by("pk")
+    )
+    anonymised = 0
+    while True:
+        with transaction.atomic():
+            # Rows locked by another run are its own; a second run finds them anonymised.
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:BATCH])
+            if not ids:
+                return anonymised
+            Trainee.objects.filter(pk__in=ids).update(
+                civility="",
+                first_name=ANONYMOUS_NAME,
+                last_name=ANONYMOUS_NAME,
+                # Unique per row, as the address index wants.
+                email=Concat(
+                    Value("anonyme-"),
+                    Cast("pk", output_field=CharField()),
+                    Value(f"@{ANONYMOUS_EMAIL_DOMAIN}"),
+                    output_field=CharField(),
+                ),
+                phone="",
+                anonymised_at=now,
+            )
+            Enrolment.objects.filter(trainee__in=ids).update(
+                **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, "")
+            )
+            # Their mails name their address: the rows go.
+            OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
+        anonymised += len(ids)
+
+
+def outbox_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the outbox rows older than OUTBOX_RETENTION_DAYS. The periodic jobs select work
+    within days of a session's dates, so no deleted dedup key is ever needed again."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    deleted, _ = OutboxMail.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def reminder_subscriptions_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the reminder requests of sessions that ended or were cancelled, and those never
+    confirmed whose confirmation link has expired."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    over = Session.objects.annotate(last_date=Max("days__date")).filter(
+        Q(last_date__lt=today) | Q(status=Session.Status.CANCELLED)
+    )
+    _, deleted = ReminderSubscription.objects.filter(
+        Q(session__in=over.values("pk"))
+        | Q(confirmed_at__isnull=True, created_at__lt=now - CONFIRM_MAX_AGE)
+    ).delete()
+    # Their mails go with them (cascade); the count is of the requests.
+    return deleted.get(ReminderSubscription._meta.label, 0)

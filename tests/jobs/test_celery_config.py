@@ -1,0 +1,51 @@
+"""The Celery setup the README promises: reliability settings, the mail queue, the schedule."""
+
+from celery.schedules import crontab
+from django.conf import settings
+
+from allervers.celery import app, route_task
+
+
+def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_ignore_result is True
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+def test_mail_retries_back_off_with_jitter_below_the_visibility_timeout():
+    task = app.tasks["enrolment.tasks.send_outbox_mail"]
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert OSError in task.autoretry_for
+    assert task.retry_jitter is True
+    assert task.retry_backoff_max < visibility
+    assert app.conf.task_time_limit < visibility
+
+
+def test_mails_go_to_their_own_queue_and_other_tasks_to_the_default_one(settings):
+    assert route_task("enrolment.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail"}
+    assert route_task("enrolment.tasks.send_convocations", (), {}, {}) is None
+    settings.MAIL_QUEUE = "mail-test"
+    assert route_task("enrolment.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail-test"}
+    assert app.amqp.router.route({}, "enrolment.tasks.send_outbox_mail")["queue"].name == (
+        "mail-test"
+    )
+
+
+def test_every_scheduled_task_exists_and_runs_on_paris_time():
+    schedule = app.conf.beat_schedule
+    assert app.conf.timezone == settings.TIME_ZONE == "Europe/Paris"
+    for entry in schedule.values():
+        assert entry["task"] in app.tasks
+        assert isinstance(entry["schedule"], crontab)
+    tasks = {entry["task"] for entry in schedule.values()}
+    assert tasks == {
+        "enrolment.tasks.sweep_outbox",
+        "enrolment.tasks.expire_waitlist_offers",
+        "enrolment.tasks.close_registrations",
+        "enrolment.tasks.send_convocations",
+        "enrolment.tasks.send_deadline_reminders",
+        "enrolment.tasks.send_satisfaction_questionnaires",
+        "enrolment.tasks.apply_retention",
+    }

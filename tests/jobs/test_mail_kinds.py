@@ -1,0 +1,79 @@
+"""Every mail kind of the jobs renders as French HTML and plain text, from the rows it points
+to (an enrolment, a session or a reminder request)."""
+
+import pytest
+from django.utils import timezone
+
+from enrolment import services
+from enrolment.mail import outbox_send
+from enrolment.models import OutboxMail
+from tests.factories import EnrolmentFactory
+
+from .helpers import DEADLINE, FIRST_DAY, LAST_DAY, at, days, frozen, session, subscription
+
+pytestmark = pytest.mark.django_db
+
+Kind = OutboxMail.Kind
+
+
+def _enrolment_row(kind):
+    enrolment = EnrolmentFactory(session=session())
+    if kind == Kind.SESSION_CANCELLED:
+        services.session_cancel(session_id=enrolment.session_id)
+        OutboxMail.objects.all().delete()
+    return OutboxMail.objects.create(
+        kind=kind, recipient=enrolment.trainee.email, enrolment=enrolment
+    )
+
+
+def _subscription_row(kind):
+    upcoming = session()
+    confirmed_at = timezone.now() if kind == Kind.REMINDER else None
+    request = subscription(upcoming, "lea@ccas.example.org", confirmed_at=confirmed_at)
+    return OutboxMail.objects.create(
+        kind=kind, recipient=request.email, subscription=request, session=upcoming
+    )
+
+
+def _session_row(kind):
+    upcoming = session()
+    return OutboxMail.objects.create(
+        kind=kind, recipient=upcoming.opco_contact.email, session=upcoming
+    )
+
+
+CASES = {
+    # kind: (row maker, the moment it is sent, the greeting)
+    Kind.CONVOCATION: (_enrolment_row, at(FIRST_DAY - days(7), 8), "Bonjour Léa"),
+    Kind.SESSION_CANCELLED: (_enrolment_row, at(DEADLINE, 8), "Bonjour Léa"),
+    Kind.SATISFACTION: (_enrolment_row, at(LAST_DAY + days(1), 10), "Bonjour Léa"),
+    Kind.REMINDER_CONFIRM: (_subscription_row, at(DEADLINE - days(20), 10), "Bonjour,"),
+    Kind.REMINDER: (_subscription_row, at(DEADLINE - days(7), 9, 5), "Bonjour,"),
+    Kind.SESSION_SUMMARY: (_session_row, at(DEADLINE - days(7), 9, 5), "Bonjour,"),
+    Kind.MINIMUM_ALERT: (_session_row, at(DEADLINE + days(1), 7, 30), "Bonjour,"),
+}
+
+
+def test_every_kind_of_the_jobs_has_a_case():
+    enrolment_news = {"confirmation", "link", "validated", "refused", "cancelled", "offer"}
+    assert set(CASES) == set(Kind.values) - enrolment_news - {"offer_expired"}
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_job_mail_renders_in_french_html_and_text(kind, mailoutbox):
+    make_row, moment, greeting = CASES[kind]
+    row = make_row(kind)
+
+    with frozen(moment):
+        assert outbox_send(mail_id=row.pk) is True
+
+    [message] = mailoutbox
+    assert message.body.startswith(greeting)
+    assert "{%" not in message.body and "{{" not in message.body
+    assert "&#x27;" not in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="fr">' in html and "{{" not in html
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    row.refresh_from_db()
+    assert row.subject == message.subject
