@@ -289,12 +289,14 @@ class EnrolmentForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in ENROLMENT_FIELDS}
 
 
-class LinkRequestForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Votre e-mail professionnel"),
-        help_text=_("L'adresse donnée lors de votre inscription."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+class EmailRequestForm(forms.Form):
+    """An e-mail address and the honeypot: the base of the forms that only ask for an
+    address. Subclasses set the e-mail field's label and help text."""
+
+    email_label = _("Votre e-mail")
+    email_help_text = ""
+
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     site_internet = forms.CharField(
         label=_("Ne pas remplir ce champ"),
         required=False,
@@ -303,6 +305,8 @@ class LinkRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["email"].label = self.email_label
+        self.fields["email"].help_text = self.email_help_text
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -315,35 +319,18 @@ class LinkRequestForm(forms.Form):
         return bool(self.data.get(HONEYPOT_FIELD))
 
 
-class ReminderForm(forms.Form):
+class LinkRequestForm(EmailRequestForm):
+    email_label = _("Votre e-mail professionnel")
+    email_help_text = _("L'adresse donnée lors de votre inscription.")
+
+
+class ReminderForm(EmailRequestForm):
     """The "Me rappeler avant la date limite" request: an address, confirmed from a mail."""
 
-    email = forms.EmailField(
-        label=_("Votre e-mail"),
-        help_text=_(
-            "Vous recevrez un e-mail pour confirmer votre demande ; sans confirmation, aucun "
-            "rappel ne vous sera envoyé."
-        ),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    email_help_text = _(
+        "Vous recevrez un e-mail pour confirmer votre demande ; sans confirmation, aucun "
+        "rappel ne vous sera envoyé."
     )
-    site_internet = forms.CharField(
-        label=_("Ne pas remplir ce champ"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "email", Div(HONEYPOT_FIELD, css_class="visually-hidden", aria_hidden="true")
-        )
-
-    @property
-    def is_spam(self):
-        return bool(self.data.get(HONEYPOT_FIELD))
 
 
 class SatisfactionForm(forms.ModelForm):
