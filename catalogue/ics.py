@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 from .models import Session
 
 PARIS = ZoneInfo("Europe/Paris")
+SEQUENCE_EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 
 
 def session_location(session: Session) -> str:
@@ -39,6 +40,9 @@ def session_calendar(session: Session) -> bytes:
         event.add("uid", f"session-{session.pk}-{day.date:%Y%m%d}@{domain}")
         # The last change of the session, not "now": the same session gives the same file.
         event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
+        # Calendars apply a re-imported event (new dates, cancellation) only when its sequence
+        # grows: minutes since a fixed date of the session's last change always do.
+        event.add("sequence", _sequence(session))
         event.add("dtstart", datetime.datetime.combine(day.date, day.starts_at, tzinfo=PARIS))
         event.add("dtend", datetime.datetime.combine(day.date, day.ends_at, tzinfo=PARIS))
         event.add(
@@ -60,6 +64,10 @@ def session_calendar(session: Session) -> bytes:
             last_date=datetime.date(days[-1].date.year + 2, 1, 1),
         )
     return calendar.to_ical()
+
+
+def _sequence(session: Session) -> int:
+    return int((session.updated_at - SEQUENCE_EPOCH).total_seconds() // 60)
 
 
 def _event_description(session, day, url):

@@ -2,6 +2,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -108,3 +109,20 @@ def test_ics_lines_follow_rfc_5545(client, session):
     assert lines[0] == b"BEGIN:VCALENDAR"
     assert lines[-2] == b"END:VCALENDAR" and lines[-1] == b""
     assert all(len(line) <= 75 for line in lines)
+
+
+@pytest.mark.django_db
+def test_ics_sequence_grows_when_the_session_changes(session):
+    def sequences():
+        calendar = Calendar.from_ical(session_calendar(session_page(session.pk)))
+        return {int(event["SEQUENCE"]) for event in calendar.walk("VEVENT")}
+
+    before = sequences()
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+        session.status = Session.Status.CANCELLED
+        session.published_at = timezone.now()
+        session.save()
+    after = sequences()
+
+    assert len(before) == len(after) == 1
+    assert after.pop() > before.pop()
