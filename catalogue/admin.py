@@ -1,18 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
-from enrolment.services import EnrolmentError, session_cancel
+from enrolment.services import EnrolmentError, session_cancel, session_capacity_change
 
 from .models import (
     FundingPartner,
@@ -195,14 +199,17 @@ class FundingPartnerAdmin(admin.ModelAdmin):
 
 class SessionDayInlineFormSet(forms.BaseInlineFormSet):
     """Checks the deadline against the days as submitted: the model's own check reads the
-    saved days, which this very form may be changing."""
+    saved days, which this very form may be changing. (Each day's own check, SessionDay.clean,
+    marks the days that fall too early; this one reports on the deadline.)"""
 
     def clean(self):
         super().clean()
+        # Read from the instances, not cleaned_data: a date refused by SessionDay.clean has
+        # left cleaned_data, but it is still the one submitted.
         dates = [
-            form.cleaned_data["date"]
+            form.instance.date
             for form in self.forms
-            if form.cleaned_data.get("date") and not self._should_delete_form(form)
+            if form.instance.date and not self._should_delete_form(form)
         ]
         # The session form's values are already on self.instance.
         if self.instance.status == Session.Status.PUBLISHED and not dates:
@@ -232,6 +239,24 @@ class SessionAdminForm(forms.ModelForm):
     # Set by SessionAdmin.get_form: whether the days inline, which checks the submitted days
     # against the deadline, is on the page.
     days_checked_by_inline = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        capacity = cleaned_data.get("capacity")
+        if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
+            # A first check, to show the error on the form; session_capacity_change counts
+            # again under the session lock when the change is saved.
+            held = self.instance.enrolments.holding_seat().count()
+            if capacity < held:
+                self.add_error(
+                    "capacity",
+                    _(
+                        "Impossible de descendre à %(capacity)d places : %(held)d places sont "
+                        "déjà occupées ou proposées."
+                    )
+                    % {"capacity": capacity, "held": held},
+                )
+        return cleaned_data
 
     def _post_clean(self):
         if not self.days_checked_by_inline:
@@ -318,8 +343,12 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ("city", "label", "provider__name")
     autocomplete_fields = ("provider",)
     filter_horizontal = ("trainers", "partners")
-    readonly_fields = ("published_at", "created_at", "updated_at", "satisfaction")
+    # The status changes only through the actions (and the change page's buttons), which call
+    # the services: publishing needs days, cancelling cancels the enrolments and tells them.
+    readonly_fields = ("status", "published_at", "created_at", "updated_at", "satisfaction")
     actions = ("publish_sessions", "cancel_sessions")
+    # Change-page buttons: URL suffix -> the action they run on that one session.
+    OBJECT_ACTIONS = {"publier": "publish_sessions", "annuler": "cancel_sessions"}
     inlines = (SessionDayInline, EnrolmentInline)
     fieldsets = (
         (None, {"fields": ("module", "provider", "label", "status")}),
@@ -382,15 +411,69 @@ class SessionAdmin(admin.ModelAdmin):
             )
         )
 
+    # A new capacity goes through session_capacity_change, which counts the seats held under
+    # the session lock and offers freed seats to the waiting list. The form first saves the
+    # session with the larger of the saved and the new capacity (so a cut is only ever made by
+    # the service), then, once the days are saved too, the service sets the new capacity.
+    # All of it runs in the admin's transaction: a refusal undoes the whole save.
+    def _capacity_changed(self, form, change):
+        return change and "capacity" in form.changed_data
+
+    def save_model(self, request, obj, form, change):
+        if self._capacity_changed(form, change):
+            obj.capacity = max(form.initial["capacity"], obj.capacity)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Choosing "Publiée" in the form publishes through the service, once the days exist,
-        # so that the session keeps its first publication date.
-        session = form.instance
-        if session.status == Session.Status.PUBLISHED and session.published_at is None:
-            session_publish(session=session)
+        if self._capacity_changed(form, change):
+            capacity = form.cleaned_data["capacity"]
+            session_capacity_change(session_id=form.instance.pk, capacity=capacity)
+            form.instance.capacity = capacity
 
-    @admin.action(description=_("Publier les sessions sélectionnées"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EnrolmentError as error:
+            # Seats taken between the form's check and the save: the transaction of
+            # changeform_view is rolled back, nothing is saved.
+            self.message_user(request, error.message, messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                f"<path:object_id>/{suffix}/",
+                self.admin_site.admin_view(self.object_action_view),
+                {"action": action},
+                name="{}_{}_{}".format(*info, action),
+            )
+            for suffix, action in self.OBJECT_ACTIONS.items()
+        ]
+        return urls + super().get_urls()
+
+    def object_action_view(self, request, object_id, action):
+        """Run one of the actions on the session of the change page, then go back to it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        session = self.get_object(request, unquote(object_id))
+        if session is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        actions = self.get_actions(request)
+        if action not in actions or not self.has_change_permission(request, session):
+            raise PermissionDenied
+        func = actions[action][0]
+        response = func(self, request, self.get_queryset(request).filter(pk=session.pk))
+        return response or redirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(session.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    @admin.action(description=_("Publier les sessions sélectionnées"), permissions=["change"])
     def publish_sessions(self, request, queryset):
         published = 0
         for session in queryset:

@@ -467,6 +467,17 @@ class SessionDay(models.Model):
     def __str__(self):
         return f"{self.date:%d/%m/%Y}"
 
+    def clean(self):
+        # Read through the session instance, not the database: the session form's inline
+        # hands each day the session with the deadline being submitted alongside.
+        # (RelatedObjectDoesNotExist is an AttributeError: a form without a session yet.)
+        session = getattr(self, "session", None)
+        deadline = session.registration_deadline if session is not None else None
+        if self.date and deadline and self.date <= deadline:
+            raise ValidationError(
+                {"date": _("Une journée doit suivre la date limite d'inscription.")}
+            )
+
     @property
     def half_days(self):
         """(start, end) pairs of the half-days that take place."""

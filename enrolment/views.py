@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue.ics import session_calendar
 from catalogue.models import Session
+from catalogue.selectors import PUBLIC
 
 from . import reminders, services
 from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
@@ -35,14 +36,14 @@ from .selectors import (
 
 
 def _session_or_404(pk):
-    try:
-        session = session_for_enrolment(pk=pk)
-    except Session.DoesNotExist as exc:
-        raise Http404 from exc
-    # Drafts and submitted sessions are not public: no page says they exist.
-    if session.status not in (Session.Status.PUBLISHED, Session.Status.CANCELLED):
+    # The catalogue's rule: drafts, submitted sessions and sessions cancelled before they were
+    # ever published are not public, and no page says they exist.
+    if not Session.objects.filter(PUBLIC, pk=pk).exists():
         raise Http404
-    return session
+    try:
+        return session_for_enrolment(pk=pk)
+    except Session.DoesNotExist as exc:  # deleted in between
+        raise Http404 from exc
 
 
 def _closed(request, session, reason):
@@ -234,8 +235,10 @@ def reminder_confirm(request, token):
     return render(request, "enrolment/reminder_confirm.html", context)
 
 
-# Mail clients unsubscribe in one click with a POST that carries no CSRF token (RFC 8058);
-# unsubscribing is all this view can do.
+# Mail scanners open links: a GET only shows a button. A POST unsubscribes, and carries no CSRF
+# token: the button's form or the mail client's one-click POST to this same URL (RFC 8058,
+# body "List-Unsubscribe=One-Click"). Stopping reminders is all it can do, and only with the
+# signed link.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def reminder_unsubscribe(request, token):
@@ -243,7 +246,18 @@ def reminder_unsubscribe(request, token):
         subscription_id = subscription_id_to_unsubscribe(token)
     except ReminderLinkInvalid:
         return render(request, "enrolment/reminder_bad_link.html", status=404)
-    subscription = reminders.reminder_unsubscribe(subscription_id=subscription_id)
+    if request.method == "POST":
+        subscription = reminders.reminder_unsubscribe(subscription_id=subscription_id)
+    else:
+        subscription = (
+            ReminderSubscription.objects.select_related("session")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is not None and subscription.unsubscribed_at is None:
+            context = {"session": subscription.session, "token": token}
+            return render(request, "enrolment/reminder_unsubscribe.html", context)
+    # Stopped, now or before. None: the request was deleted once its session was over.
     context = {"session": subscription.session if subscription else None}
     return render(request, "enrolment/reminder_unsubscribed.html", context)
 

@@ -256,7 +256,7 @@ def test_department_outside_the_region_is_refused(staff_client, session):
 
 
 @pytest.mark.django_db
-def test_session_created_as_published_gets_its_publication_date(staff_client):
+def test_new_session_starts_as_a_draft_whatever_status_is_posted(staff_client):
     day = datetime.date(2031, 6, 5)
     data = new_session_data(staff_client, deadline=day - datetime.timedelta(days=30), day=day)
     data["status"] = Session.Status.PUBLISHED
@@ -264,22 +264,19 @@ def test_session_created_as_published_gets_its_publication_date(staff_client):
     response = staff_client.post(ADD, data)
 
     assert response.status_code == 302
-    assert Session.objects.get().published_at is not None
+    session = Session.objects.get()
+    assert (session.status, session.published_at) == (Session.Status.DRAFT, None)
 
 
-@pytest.mark.django_db
-def test_session_cannot_be_published_without_days(staff_client):
-    day = datetime.date(2031, 6, 5)
-    data = new_session_data(staff_client, deadline=day - datetime.timedelta(days=30), day=day)
-    data["status"] = Session.Status.PUBLISHED
-    data["days-0-date"] = ""
-    data["days-0-morning_start"] = data["days-0-morning_end"] = ""
+def test_published_session_cannot_lose_all_its_days(staff_client, session):
+    data = admin_form_data(staff_client.get(change_url(session)))
+    data["days-0-DELETE"] = data["days-1-DELETE"] = "on"
 
-    response = staff_client.post(ADD, data)
+    response = staff_client.post(change_url(session), data)
 
     assert response.status_code == 200
     assert "Une session publiée doit avoir au moins une journée." in response.content.decode()
-    assert not Session.objects.exists()
+    assert session.days.count() == 2
 
 
 @pytest.mark.django_db
