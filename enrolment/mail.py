@@ -1,5 +1,12 @@
 """The outbox. Every mail is a row written in the transaction of the change that causes it and
-sent by a Celery task once that transaction has committed; a row is sent at most once.
+sent by a Celery task once that transaction has committed.
+
+What the outbox guarantees: a row marked sent is never sent again, and two workers never send
+one row at the same time (the claim, queued or failed -> sending, is one committed UPDATE; the
+sweeper takes back only rows left sending longer than a task may live). What it does not:
+delivery is at-least-once at the SMTP level. A server that accepts the message then fails on
+QUIT, or a worker that dies once the server has it, leaves the row failed or stuck sending,
+and the retry may send that mail a second time.
 
 Bodies are rendered when the mail leaves, from the row's kind and the rows it points to (an
 enrolment, a session, a reminder subscription), rather than stored when it is queued: the rows
@@ -22,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -120,15 +127,20 @@ def outbox_enqueue_on_commit(mail_id: int) -> None:
 
 
 def outbox_send(*, mail_id: int) -> bool:
-    """Send one outbox row unless it is already sent or being sent; True if this call sent it.
+    """Send one outbox row unless it is already sent, being sent, or failed
+    OUTBOX_MAX_ATTEMPTS times; True if this call sent it.
 
     Call outside any transaction: the claim (queued or failed -> sending) must be committed
     before the SMTP conversation, so that a duplicate task finds the row taken and sends
     nothing. Raises on a sending error after marking the row failed (the task retries)."""
     now = timezone.now()
-    claimed = OutboxMail.objects.filter(
-        pk=mail_id, status__in=[OutboxMail.Status.QUEUED, OutboxMail.Status.FAILED]
-    ).update(
+    Status = OutboxMail.Status
+    # A row failed OUTBOX_MAX_ATTEMPTS times stays failed, for staff to see: a late task
+    # retry or a duplicate message must not try it again.
+    claimable = Q(status=Status.QUEUED) | Q(
+        status=Status.FAILED, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS
+    )
+    claimed = OutboxMail.objects.filter(claimable, pk=mail_id).update(
         status=OutboxMail.Status.SENDING,
         attempts=F("attempts") + 1,
         claimed_at=now,
@@ -276,7 +288,10 @@ def _still_relevant(kind: str, enrolment: Enrolment) -> bool:
     if kind == Kind.VALIDATED:
         return enrolment.status == Enrolment.Status.CONFIRMED
     if kind == Kind.OFFER_EXPIRED:
-        return enrolment.status == Enrolment.Status.WAITLISTED
+        # A new offer made since then says more.
+        return (
+            enrolment.status == Enrolment.Status.WAITLISTED and not enrolment.has_outstanding_offer
+        )
     if kind in (Kind.CONFIRMATION, Kind.LINK):
         return enrolment.is_active
     return True

@@ -1,23 +1,39 @@
 """Retention of personal data (RGPD): trainees are anonymised RETENTION_MONTHS after their last
 session ended, keeping the rows the statistics count (enrolments, statuses, jobs, diploma
 levels, employers, satisfaction ratings); old outbox rows and the reminder requests of past
-sessions are deleted. Every function is idempotent and runs daily (Celery beat)."""
+sessions are deleted. Every function is idempotent and runs daily (Celery beat).
+
+What goes with a trainee: their name, address, phone, civility and free-text job; on their
+enrolments, the employer contact, the needs, the declaration and the refusal reason; their
+satisfaction comments; their mails (recipient, errors); and the admin's history lines about
+those rows, whose labels show the name or the address. The employer is an organisation and
+stays; a reminder request is a separate consent, deleted with its session."""
 
 import calendar
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 from django.db.models import CharField, Max, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from catalogue.models import Session
 
-from .models import Enrolment, OutboxMail, ReminderSubscription, Trainee
+from .models import (
+    Attendance,
+    Enrolment,
+    OutboxMail,
+    ReminderSubscription,
+    SatisfactionResponse,
+    Trainee,
+)
 from .reminder_links import CONFIRM_MAX_AGE
 
 BATCH = 500
+LABEL_CHUNK = 100
 ANONYMOUS_NAME = "Anonyme"
 # A reserved domain (RFC 2606): the address can never receive mail.
 ANONYMOUS_EMAIL_DOMAIN = "anonymise.invalid"
@@ -67,9 +83,11 @@ def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             # Rows locked by another run are its own; a second run finds them anonymised.
-            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:BATCH])
-            if not ids:
+            rows = list(due.select_for_update(skip_locked=True).values_list("pk", "email")[:BATCH])
+            if not rows:
                 return anonymised
+            ids = [pk for pk, _ in rows]
+            emails = [email for _, email in rows]
             Trainee.objects.filter(pk__in=ids).update(
                 civility="",
                 first_name=ANONYMOUS_NAME,
@@ -82,14 +100,53 @@ def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
                     output_field=CharField(),
                 ),
                 phone="",
+                # Free text: it may name the person (the job itself stays, for statistics).
+                job_other="",
                 anonymised_at=now,
             )
             Enrolment.objects.filter(trainee__in=ids).update(
                 **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, "")
             )
+            SatisfactionResponse.objects.filter(enrolment__trainee__in=ids).update(comment="")
             # Their mails name their address: the rows go.
             OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
+            _admin_history_delete(trainee_ids=ids, emails=emails)
         anonymised += len(ids)
+
+
+def _log_entries(model: type[models.Model], pks) -> models.QuerySet[LogEntry]:
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in pks],
+    )
+
+
+def _admin_history_delete(*, trainee_ids: list[int], emails: list[str]) -> None:
+    """Delete the admin's history lines about these trainees, whose labels (`object_repr`)
+    show a name or an address: the trainees, their enrolments and attendances, and the mails
+    and reminder requests to their addresses (rows the admin may have deleted already, so
+    matched by their label)."""
+    enrolment_ids = list(
+        Enrolment.objects.filter(trainee__in=trainee_ids).values_list("pk", flat=True)
+    )
+    attendance_ids = Attendance.objects.filter(enrolment__in=enrolment_ids).values_list(
+        "pk", flat=True
+    )
+    _log_entries(Trainee, trainee_ids).delete()
+    _log_entries(Enrolment, enrolment_ids).delete()
+    _log_entries(Attendance, attendance_ids).delete()
+    content_types = [
+        ContentType.objects.get_for_model(OutboxMail),
+        ContentType.objects.get_for_model(ReminderSubscription),
+    ]
+    # Chunks keep the OR under SQLite's expression depth limit.
+    for start in range(0, len(emails), LABEL_CHUNK):
+        # "<kind> → <address>" and "<address> – <session>", as their __str__ write them.
+        labels = models.Q()
+        for email in emails[start : start + LABEL_CHUNK]:
+            labels |= models.Q(object_repr__iendswith=f" {email}")
+            labels |= models.Q(object_repr__istartswith=f"{email} ")
+        LogEntry.objects.filter(labels, content_type__in=content_types).delete()
 
 
 def outbox_purge(*, now: datetime.datetime | None = None) -> int:

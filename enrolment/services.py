@@ -93,7 +93,9 @@ def enrolment_create(
     consent: bool,
 ) -> EnrolmentResult:
     """Enrol someone in a session: confirmed if a seat is free, pending when the module has a
-    prerequisite to check, on the waiting list when the session is full.
+    prerequisite to check, on the waiting list when the session is full or others are waiting
+    (a free seat then goes to the first in line). An address already known keeps its
+    trainee's identity as stored (`_trainee_save`).
 
     Raises RegistrationClosed, or ValidationError with the fields at fault."""
     if not consent:
@@ -113,7 +115,7 @@ def enrolment_create(
             if existing is not None:
                 # Nothing changes, so that a stranger who types someone's address learns
                 # nothing and alters nothing; the owner of the address gets their link again.
-                mail_queue(kind=OutboxMail.Kind.LINK, enrolment=existing)
+                _link_mail_queue(existing)
                 return EnrolmentResult(enrolment=existing, created=False)
 
         declaration = {field: enrolment_data.get(field, "") for field in ENROLMENT_FIELDS}
@@ -132,6 +134,18 @@ def enrolment_create(
         employer = _employer_for(employer_data)
         trainee = _trainee_save(trainee, {**trainee_data, "email": email}, employer)
 
+        # An offer that lapsed since the last sweep frees its seat for the queue, not for
+        # the newcomer.
+        _offers_lapse(session, now=timezone.now())
+        # A free seat belongs to the queue: while someone waits without an offer, the first
+        # in line gets it and the newcomer joins the back.
+        queue_waiting = (
+            session.enrolments.waitlisted().exclude(offer_expires_at__gt=timezone.now()).exists()
+        )
+        if queue_waiting:
+            waitlist_offer_next(session=session)
+
+        # Read after the lapse: the newcomer queues behind those sent to the back.
         now = timezone.now()
         enrolment = Enrolment(
             trainee=trainee,
@@ -142,7 +156,7 @@ def enrolment_create(
             **declaration,
         )
         # Counted inside the lock: no other transaction can take a seat in between.
-        if session.enrolments.holding_seat().count() >= session.capacity:
+        if queue_waiting or session.enrolments.holding_seat().count() >= session.capacity:
             enrolment.status = Enrolment.Status.WAITLISTED
             enrolment.waitlisted_at = now
         elif requires_prerequisite:
@@ -190,29 +204,26 @@ def _employer_for(data: dict[str, Any]) -> Employer:
 
 
 def _trainee_save(trainee: Trainee | None, data: dict[str, Any], employer: Employer) -> Trainee:
-    """Create the trainee, or bring an existing one up to date with what they just declared."""
+    """Create the trainee, or return the existing one unchanged.
+
+    The form is anonymous: anyone can type a known address, so it never rewrites a stored
+    identity (name, phone, job, employer), which the trainee's other enrolments show. What is
+    particular to one enrolment (employer, employer contact, needs, declaration) goes on the
+    enrolment row; staff correct a trainee's identity in the admin."""
+    if trainee is not None:
+        return trainee
     values = {field: (data.get(field) or "").strip() for field in TRAINEE_FIELDS}
-    if trainee is None:
-        trainee = Trainee(**values, employer=employer)
-        trainee.full_clean()
-        try:
-            # Two first enrolments with one address, in two sessions at once: the unique
-            # index lets one through; the other reads it.
-            with transaction.atomic():
-                trainee.save()
-        except IntegrityError:
-            trainee = _trainee_by_email(values["email"])
-            if trainee is None:
-                raise
-        else:
-            return trainee
-    # The address (the identity) is kept as first typed; the rest follows the latest form.
-    values.pop("email")
-    for field, value in values.items():
-        setattr(trainee, field, value)
-    trainee.employer = employer
+    trainee = Trainee(**values, employer=employer)
     trainee.full_clean()
-    trainee.save()
+    try:
+        # Two first enrolments with one address, in two sessions at once: the unique index
+        # lets one through; the other reads it.
+        with transaction.atomic():
+            trainee.save()
+    except IntegrityError:
+        trainee = _trainee_by_email(values["email"])
+        if trainee is None:
+            raise
     return trainee
 
 
@@ -348,9 +359,8 @@ def offer_accept(*, enrolment_id: int) -> Enrolment:
 
 
 def offers_expire() -> int:
-    """Close the offers whose time is up: each such person goes back to the end of the waiting
-    list and the seat goes to the next one. Returns the number of lapsed offers. Meant to run
-    periodically (Celery beat)."""
+    """Close the offers whose time is up (`_offers_lapse`) in every session. Returns the
+    number of lapsed offers. Meant to run periodically (Celery beat)."""
     now = timezone.now()
     session_ids = (
         Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED, offer_expires_at__lte=now)
@@ -362,31 +372,89 @@ def offers_expire() -> int:
     for session_id in list(session_ids):
         with transaction.atomic():
             session = session_locked(pk=session_id)
-            # Read again inside the lock: an offer may have been accepted meanwhile.
-            lapsed = list(
-                session.enrolments.filter(
-                    status=Enrolment.Status.WAITLISTED, offer_expires_at__lte=now
-                ).select_related("trainee")
-            )
-            for enrolment in lapsed:
-                enrolment.offer_expires_at = None
-                enrolment.waitlisted_at = now
-                enrolment.save(update_fields=["offer_expires_at", "waitlisted_at"])
-                mail_queue(kind=OutboxMail.Kind.OFFER_EXPIRED, enrolment=enrolment)
-            # Not straight back to the people who just let their offer lapse.
-            waitlist_offer_next(session=session, exclude_ids=[e.pk for e in lapsed])
-            lapsed_count += len(lapsed)
+            lapsed_count += len(_offers_lapse(session, now=now))
     return lapsed_count
 
 
+def _offers_lapse(session: Session, *, now: datetime.datetime) -> list[Enrolment]:
+    """Close the session's offers that lapsed by `now`: their holders go to the back of the
+    waiting list, in their order, and the seats go to the next in line. When no one else
+    waits, the seats are offered to them again rather than left free (the deadline rule of
+    `waitlist_offer_next` still applies). Returns the lapsed enrolments. Call inside the
+    session lock."""
+    # Read inside the lock: an offer may have been accepted meanwhile.
+    lapsed = list(
+        session.enrolments.waitlisted().filter(offer_expires_at__lte=now).select_related("trainee")
+    )
+    if not lapsed:
+        return []
+    for index, enrolment in enumerate(lapsed):
+        enrolment.offer_expires_at = None
+        # A microsecond apart, so that they keep their order among themselves at the back.
+        enrolment.waitlisted_at = now + datetime.timedelta(microseconds=index)
+        enrolment.save(update_fields=["offer_expires_at", "waitlisted_at"])
+    # Not straight back to the people who just let their offer lapse...
+    waitlist_offer_next(session=session, exclude_ids=[e.pk for e in lapsed])
+    # ...unless seats are still free: then everyone else waiting has an offer.
+    offered_again = {e.pk for e in waitlist_offer_next(session=session)}
+    for enrolment in lapsed:
+        if enrolment.pk not in offered_again:
+            mail_queue(kind=OutboxMail.Kind.OFFER_EXPIRED, enrolment=enrolment)
+    return lapsed
+
+
 def enrolment_links_send(*, email: str) -> int:
-    """Mail the personal link of each active enrolment of this address. Returns how many were
-    queued; the caller shows the same answer whatever the number."""
+    """Mail the personal link of each active enrolment of this address (once a day per
+    enrolment). Returns the number of active enrolments; the caller shows the same answer
+    whatever the number."""
     with transaction.atomic():
         enrolments = list(active_enrolments_for_email(email))
         for enrolment in enrolments:
-            mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+            _link_mail_queue(enrolment)
     return len(enrolments)
+
+
+def _link_mail_queue(enrolment: Enrolment) -> None:
+    """Queue the enrolment's personal link, once a day at most: anyone can ask for it, and
+    asking again must not flood the address."""
+    mail_queue(
+        kind=OutboxMail.Kind.LINK,
+        enrolment=enrolment,
+        dedup_key=f"link:{enrolment.pk}:{timezone.localdate().isoformat()}",
+    )
+
+
+def session_capacity_change(*, session_id: int, capacity: int) -> Session:
+    """Set a session's number of seats. Refused below the seats held (confirmed, pending,
+    offered) or below the session's minimum; seats it frees are offered to the waiting list."""
+    with transaction.atomic():
+        session = session_locked(pk=session_id)
+        # Counted inside the lock, like every seat count.
+        held = session.enrolments.holding_seat().count()
+        if capacity < held:
+            raise EnrolmentError(
+                _(
+                    "Impossible de descendre à %(capacity)d places : %(held)d places sont déjà "
+                    "occupées ou proposées."
+                )
+                % {"capacity": capacity, "held": held},
+                code="capacity_below_seats",
+            )
+        if capacity < session.min_participants:
+            raise EnrolmentError(
+                _(
+                    "Le nombre de places ne peut pas être inférieur au minimum de participants "
+                    "(%(minimum)d)."
+                )
+                % {"minimum": session.min_participants},
+                code="capacity_below_minimum",
+            )
+        session.capacity = capacity
+        session.full_clean()
+        session.save(update_fields=["capacity", "updated_at"])
+        # Does nothing when no seat is free.
+        waitlist_offer_next(session=session)
+    return session
 
 
 def session_cancel(*, session_id: int, reason: str = "") -> list[Enrolment]:

@@ -225,17 +225,51 @@ def test_enrolling_again_after_cancelling_creates_a_new_enrolment():
     assert second.enrolment.trainee == first.trainee
 
 
-def test_known_trainee_enrolling_in_another_session_is_updated_not_duplicated():
-    trainee = TraineeFactory(email="lea@ccas.example.org", phone="01 00 00 00 00")
+def test_known_trainee_enrolling_in_another_session_is_found_not_duplicated():
+    trainee = TraineeFactory(email="lea@ccas.example.org")
 
-    result = enrol(SessionFactory(), email="Lea@CCAS.example.org", phone="06 99 99 99 99")
+    result = enrol(SessionFactory(), email="Lea@CCAS.example.org")
 
     assert Trainee.objects.count() == 1
-    trainee.refresh_from_db()
     assert result.enrolment.trainee == trainee
-    assert trainee.phone == "06 99 99 99 99"
-    assert trainee.email == "lea@ccas.example.org"
-    assert trainee.employer == result.enrolment.employer
+
+
+def test_form_with_a_known_address_never_rewrites_the_trainees_identity():
+    lea = enrol(
+        SessionFactory(),
+        email="lea@ccas.example.org",
+        civility="mme",
+        first_name="Léa",
+        last_name="Bernard",
+        phone="06 12 34 56 78",
+        job="ass",
+        diploma_level="6",
+    ).enrolment.trainee
+    stored = Trainee.objects.values().get(pk=lea.pk)
+
+    stranger = services.enrolment_create(
+        session_id=SessionFactory().pk,
+        trainee_data=trainee_data(
+            email="lea@ccas.example.org",
+            civility="m",
+            first_name="Marc",
+            last_name="Usurpateur",
+            phone="07 00 00 00 00",
+            job="autre",
+            job_other="Autre chose",
+            diploma_level="8",
+        ),
+        employer_data=employer_data(name="Autre structure", siret="", city="Tours"),
+        enrolment_data=enrolment_data(employer_contact_name="Paul Martin"),
+        consent=True,
+    ).enrolment
+
+    assert Trainee.objects.values().get(pk=lea.pk) == stored
+    # What belongs to the new enrolment is on the new enrolment.
+    assert stranger.trainee_id == lea.pk
+    assert stranger.employer.name == "Autre structure"
+    assert stranger.employer_contact_name == "Paul Martin"
+    assert lea.enrolments.first().employer.name == "CCAS d'Orléans"
 
 
 def test_employer_is_found_again_by_its_siret():

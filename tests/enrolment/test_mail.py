@@ -230,6 +230,22 @@ def test_offer_mail_is_skipped_when_the_offer_is_gone_before_it_leaves(mailoutbo
     assert row.status == OutboxMail.Status.SKIPPED
 
 
+def test_offer_expired_mail_is_skipped_once_a_new_offer_is_made(mailoutbox):
+    enrolment = EnrolmentFactory(
+        status=Enrolment.Status.WAITLISTED,
+        waitlisted_at=timezone.now(),
+        offered_at=timezone.now(),
+        offer_expires_at=timezone.now() + datetime.timedelta(hours=3),
+    )
+    row = OutboxMailFactory(enrolment=enrolment, kind=OutboxMail.Kind.OFFER_EXPIRED)
+
+    assert outbox_send(mail_id=row.pk) is False
+
+    assert mailoutbox == []
+    row.refresh_from_db()
+    assert row.status == OutboxMail.Status.SKIPPED
+
+
 def test_offer_mail_gives_the_deadline_to_accept(django_capture_on_commit_callbacks, mailoutbox):
     session = _session(capacity=1)
     confirmed = EnrolmentFactory(session=session)
@@ -262,8 +278,9 @@ def test_every_kind_of_mail_renders(kind, mailoutbox):
         offered_at=timezone.now(),
         offer_expires_at=timezone.now() + datetime.timedelta(hours=3),
     )
-    if kind in (OutboxMail.Kind.VALIDATED,):
+    if kind == OutboxMail.Kind.VALIDATED:
         enrolment.status = Enrolment.Status.CONFIRMED
+    if kind in (OutboxMail.Kind.VALIDATED, OutboxMail.Kind.OFFER_EXPIRED):
         enrolment.offer_expires_at = None
         enrolment.save()
     row = OutboxMailFactory(enrolment=enrolment, kind=kind)

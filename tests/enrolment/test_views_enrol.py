@@ -213,7 +213,8 @@ def test_passed_deadline_shows_why_and_the_other_sessions(client):
 
 
 def test_cancelled_session_says_so(client):
-    session = SessionFactory(status="cancelled")
+    # Published, then cancelled: a session cancelled before publication is not public.
+    session = SessionFactory(status="cancelled", published_at=timezone.now())
 
     html = client.get(_url(session)).content.decode()
 

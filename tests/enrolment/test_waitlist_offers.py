@@ -152,10 +152,50 @@ def test_expired_offer_passes_to_the_next_and_sends_the_first_to_the_back(time_m
     assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER]
 
 
-def test_lapsed_offer_is_not_made_again_at_once_to_the_same_person(time_machine):
+def test_lapsed_offer_is_made_again_when_no_one_else_waits(time_machine):
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     only = _waitlisted(session, minutes_ago=5)
+    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    only.refresh_from_db()
+
+    time_machine.move_to(only.offer_expires_at + datetime.timedelta(minutes=1))
+    assert services.offers_expire() == 1
+
+    only.refresh_from_db()
+    assert only.has_outstanding_offer
+    # A new offer, not "expired" then "offered" in the same minute.
+    assert list(only.mails.order_by("pk").values_list("kind", flat=True)) == [
+        OutboxMail.Kind.OFFER,
+        OutboxMail.Kind.OFFER,
+    ]
+    assert enrol(session).enrolment.status == Enrolment.Status.WAITLISTED
+
+
+def test_lapsed_offers_made_again_follow_the_queue_order_not_the_ids():
+    session = _session()
+    lapsed = timezone.now() - datetime.timedelta(minutes=1)
+    second = _waitlisted(session, minutes_ago=5)
+    first = _waitlisted(session, minutes_ago=10)
+    Enrolment.objects.filter(pk__in=[first.pk, second.pk]).update(
+        offered_at=lapsed - datetime.timedelta(hours=1), offer_expires_at=lapsed
+    )
+
+    assert services.offers_expire() == 2
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.has_outstanding_offer
+    assert not second.has_outstanding_offer
+    assert waitlist_position(second) == 2
+    assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER_EXPIRED]
+
+
+def test_lapsed_offer_is_not_made_again_after_the_registration_deadline(time_machine):
+    session = _session()
+    confirmed = EnrolmentFactory(session=session)
+    only = _waitlisted(session, minutes_ago=5)
+    time_machine.move_to(_at(session.registration_deadline, 22))
     services.enrolment_cancel(enrolment_id=confirmed.pk)
     only.refresh_from_db()
 
@@ -164,9 +204,77 @@ def test_lapsed_offer_is_not_made_again_at_once_to_the_same_person(time_machine)
 
     only.refresh_from_db()
     assert not only.has_outstanding_offer
-    assert only.mails.filter(kind=OutboxMail.Kind.OFFER).count() == 1
-    # The seat is free again: the next enrolment takes it.
-    assert enrol(session).enrolment.status == Enrolment.Status.CONFIRMED
+    assert list(only.mails.order_by("pk").values_list("kind", flat=True)) == [
+        OutboxMail.Kind.OFFER,
+        OutboxMail.Kind.OFFER_EXPIRED,
+    ]
+
+
+def test_newcomer_queues_behind_a_lapsed_offer_not_yet_swept(time_machine):
+    session = _session()
+    confirmed = EnrolmentFactory(session=session)
+    first = _waitlisted(session, minutes_ago=10)
+    second = _waitlisted(session, minutes_ago=5)
+    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    first.refresh_from_db()
+    time_machine.move_to(first.offer_expires_at + datetime.timedelta(minutes=1))
+
+    newcomer = enrol(session).enrolment
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert newcomer.status == Enrolment.Status.WAITLISTED
+    assert second.has_outstanding_offer
+    assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER]
+    assert not first.has_outstanding_offer
+    assert [waitlist_position(e) for e in (second, first, newcomer)] == [1, 2, 3]
+    assert session.enrolments.holding_seat().count() == 1
+
+
+def test_newcomer_queues_behind_the_only_lapsed_offer_which_is_made_again(time_machine):
+    session = _session()
+    confirmed = EnrolmentFactory(session=session)
+    only = _waitlisted(session, minutes_ago=5)
+    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    only.refresh_from_db()
+    time_machine.move_to(only.offer_expires_at + datetime.timedelta(minutes=1))
+
+    newcomer = enrol(session).enrolment
+
+    only.refresh_from_db()
+    assert newcomer.status == Enrolment.Status.WAITLISTED
+    assert only.has_outstanding_offer
+    assert waitlist_position(newcomer) == 2
+
+
+def test_newcomer_leaves_a_free_seat_to_the_queue_and_it_is_offered():
+    # A seat free while someone waits without an offer (a state left by a change made
+    # outside the services): the seat goes to the queue, not to the newcomer.
+    session = SessionFactory(capacity=2, min_participants=0)
+    EnrolmentFactory(session=session)
+    waiting = _waitlisted(session, minutes_ago=5)
+
+    newcomer = enrol(session).enrolment
+
+    waiting.refresh_from_db()
+    assert newcomer.status == Enrolment.Status.WAITLISTED
+    assert waiting.has_outstanding_offer
+    assert waiting.mails.filter(kind=OutboxMail.Kind.OFFER).count() == 1
+    assert waitlist_position(newcomer) == 2
+
+
+def test_newcomer_takes_a_seat_left_free_once_everyone_waiting_has_an_offer():
+    session = SessionFactory(capacity=2, min_participants=0)
+    confirmed = [EnrolmentFactory(session=session) for _ in range(2)]
+    waiting = _waitlisted(session, minutes_ago=5)
+    services.enrolment_cancel(enrolment_id=confirmed[0].pk)
+    services.enrolment_cancel(enrolment_id=confirmed[1].pk)
+
+    newcomer = enrol(session).enrolment
+
+    waiting.refresh_from_db()
+    assert waiting.has_outstanding_offer
+    assert newcomer.status == Enrolment.Status.CONFIRMED
 
 
 def test_offers_expire_leaves_running_offers_alone():

@@ -138,3 +138,21 @@ def test_a_dedup_key_writes_one_row_and_queues_one_sending(django_capture_on_com
     assert first is not None and second is None
     assert OutboxMail.objects.count() == 1
     assert len(callbacks) == 1
+
+
+def test_a_row_failed_the_maximum_number_of_times_is_never_claimed_again(settings, mailoutbox):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    given_up = OutboxMailFactory()
+    _age(given_up, minutes=5, status=Status.FAILED, attempts=3)
+    retryable = OutboxMailFactory()
+    _age(retryable, minutes=5, status=Status.FAILED, attempts=2)
+
+    # A late retry or a duplicated message of the task.
+    send_outbox_mail.apply(args=[given_up.pk])
+    send_outbox_mail.apply(args=[retryable.pk])
+
+    given_up.refresh_from_db()
+    retryable.refresh_from_db()
+    assert (given_up.status, given_up.attempts) == (Status.FAILED, 3)
+    assert (retryable.status, retryable.attempts) == (Status.SENT, 3)
+    assert [m.to[0] for m in mailoutbox] == [retryable.recipient]

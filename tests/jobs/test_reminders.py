@@ -299,10 +299,26 @@ def test_reminder_requests_are_rate_limited_per_ip(client, open_session, setting
     assert _ask(client, open_session, "p9@ccas.example.org").status_code == 429
 
 
-def test_unsubscribe_link_stops_reminders_in_one_click_even_without_csrf(open_session, run):
+def test_unsubscribe_link_opened_with_a_get_only_shows_the_button(client, open_session):
+    """Mail scanners open the links of a mail: that must not stop the reminders."""
     lea = subscription(open_session, "lea@ccas.example.org", confirmed_at=at(DEADLINE - days(30)))
     url = reverse("enrolment:reminder_unsubscribe", args=[unsubscribe_token(lea)])
 
+    response = client.get(url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<form method="post" action="{url}">' in page
+    assert "Arrêter les rappels</button>" in page
+    lea.refresh_from_db()
+    assert lea.unsubscribed_at is None
+
+
+def test_unsubscribe_button_stops_reminders(open_session, run):
+    lea = subscription(open_session, "lea@ccas.example.org", confirmed_at=at(DEADLINE - days(30)))
+    url = reverse("enrolment:reminder_unsubscribe", args=[unsubscribe_token(lea)])
+
+    # The page's form, as a browser posts it (the page gives no CSRF token).
     response = Client(enforce_csrf_checks=True).post(url)
 
     assert response.status_code == 200
@@ -314,19 +330,52 @@ def test_unsubscribe_link_stops_reminders_in_one_click_even_without_csrf(open_se
     assert not mails(OutboxMail.Kind.REMINDER).exists()
 
 
+def test_one_click_unsubscribe_post_stops_reminders_without_csrf(open_session):
+    """RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe
+    URL, with no CSRF token."""
+    lea = subscription(open_session, "lea@ccas.example.org", confirmed_at=at(DEADLINE - days(30)))
+    url = reverse("enrolment:reminder_unsubscribe", args=[unsubscribe_token(lea)])
+
+    response = Client(enforce_csrf_checks=True).post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 200
+    lea.refresh_from_db()
+    assert lea.unsubscribed_at is not None
+
+
+def test_unsubscribe_link_of_a_stopped_request_says_it_is_stopped(client, open_session):
+    stopped_at = at(DEADLINE - days(20))
+    lea = subscription(
+        open_session,
+        "lea@ccas.example.org",
+        confirmed_at=at(DEADLINE - days(30)),
+        unsubscribed_at=stopped_at,
+    )
+
+    response = client.get(reverse("enrolment:reminder_unsubscribe", args=[unsubscribe_token(lea)]))
+
+    assert "vous ne recevrez plus de rappel" in response.content.decode()
+    lea.refresh_from_db()
+    assert lea.unsubscribed_at == stopped_at
+
+
 def test_a_confirm_token_does_not_unsubscribe_and_a_forged_one_is_refused(client, open_session):
     lea = subscription(open_session, "lea@ccas.example.org", confirmed_at=at(DEADLINE - days(30)))
 
-    wrong = client.get(reverse("enrolment:reminder_unsubscribe", args=[confirm_token(lea)]))
+    wrong = client.post(reverse("enrolment:reminder_unsubscribe", args=[confirm_token(lea)]))
     forged = client.post(reverse("enrolment:reminder_confirm", args=["1:forged"]))
+    forged_stop = client.post(reverse("enrolment:reminder_unsubscribe", args=["1:forged"]))
 
-    assert wrong.status_code == forged.status_code == 404
+    assert wrong.status_code == forged.status_code == forged_stop.status_code == 404
     lea.refresh_from_db()
     assert lea.unsubscribed_at is None
 
 
 def test_reminder_request_on_a_closed_session_shows_the_closed_page(client):
-    closed = session(status="cancelled")
+    # Published, then cancelled: a session cancelled before publication is not public.
+    closed = session(status="cancelled", published_at=at(DEADLINE - days(60)))
     response = _ask(client, closed, "lea@ccas.example.org")
     assert response.status_code == 200
     assert "n'accepte plus d'inscription" in response.content.decode()

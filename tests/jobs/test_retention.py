@@ -4,18 +4,30 @@ old outbox rows and past sessions' reminder requests deleted; every run idempote
 import datetime
 
 import pytest
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils import timezone
 
 from catalogue.models import Session
-from enrolment.models import Enrolment, OutboxMail, ReminderSubscription, Trainee
+from enrolment.models import (
+    Attendance,
+    Employer,
+    Enrolment,
+    OutboxMail,
+    ReminderSubscription,
+    SatisfactionResponse,
+    Trainee,
+)
 from enrolment.retention import (
     months_before,
     outbox_purge,
     reminder_subscriptions_purge,
+    retention_apply,
     trainees_anonymise,
 )
 from enrolment.tasks import apply_retention
-from tests.factories import EnrolmentFactory, OutboxMailFactory, TraineeFactory
+from tests.factories import EnrolmentFactory, OutboxMailFactory, TraineeFactory, UserFactory
 
 from .helpers import LAST_DAY, at, days, frozen, session, subscription
 
@@ -67,7 +79,9 @@ def test_trainee_is_anonymised_once_their_last_session_is_old_enough(settings):
     assert trainee.email == f"anonyme-{trainee.pk}@anonymise.invalid"
     assert trainee.anonymised_at is not None
     # The statistics stay.
-    assert (trainee.job, trainee.job_other, trainee.diploma_level) == ("autre", "Médiatrice", "5")
+    assert (trainee.job, trainee.diploma_level) == ("autre", "5")
+    # Free text that may name the person.
+    assert trainee.job_other == ""
     assert trainee.employer is not None
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CONFIRMED
@@ -140,3 +154,109 @@ def test_the_retention_task_runs_every_part(settings, run):
     with frozen(at(EXPIRY + days(1), 3, 30)):
         assert run(apply_retention) == 1
         assert run(apply_retention) == 0
+
+
+SCANNED_MODELS = (
+    Trainee,
+    Enrolment,
+    Employer,
+    Attendance,
+    SatisfactionResponse,
+    ReminderSubscription,
+    OutboxMail,
+    LogEntry,
+)
+
+
+def _stored_text():
+    """Every text value of the tables that may hold a trainee's personal data, lower-cased."""
+    values = []
+    for model in SCANNED_MODELS:
+        fields = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField)
+        ]
+        for row in model.objects.values_list(*fields):
+            values.extend(str(value).lower() for value in row if value)
+    return "\n".join(values)
+
+
+def _log(user, obj, *, action_flag=CHANGE, object_id=None):
+    return LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(object_id or obj.pk),
+        object_repr=str(obj)[:200],
+        action_flag=action_flag,
+        change_message="[]",
+    )
+
+
+def test_after_retention_no_table_holds_the_trainees_name_address_or_phone(settings):
+    settings.RETENTION_MONTHS = 36
+    staff = UserFactory()
+    ended = session()
+    with frozen(at(LAST_DAY - days(60))):
+        trainee = TraineeFactory(
+            first_name="Ophélie",
+            last_name="Vandercruyssen",
+            email="Ophelie.Vdc@ccas.example.org",
+            phone="06 98 76 54 32",
+            job="autre",
+            job_other="Médiatrice, cabinet Ophélie Vandercruyssen",
+        )
+        enrolment = EnrolmentFactory(
+            session=ended,
+            trainee=trainee,
+            employer_contact_name="Ophélie Vandercruyssen (elle-même)",
+            employer_contact_email="ophelie.vdc@ccas.example.org",
+            disability_needs="Appeler Ophélie au 06 98 76 54 32.",
+            prerequisite_basis="module",
+            prerequisite_module_when="2029, avec Ophélie Vandercruyssen",
+            prerequisite_module_provider="Formation Vandercruyssen",
+            refusal_reason="Vu avec Mme Vandercruyssen.",
+        )
+        mail = OutboxMailFactory(
+            enrolment=enrolment,
+            last_error="SMTPRecipientsRefused: <ophelie.vdc@ccas.example.org> unknown",
+        )
+        request = subscription(ended, "ophelie.vdc@ccas.example.org", confirmed_at=timezone.now())
+    with frozen(at(LAST_DAY, 18)):
+        attendance = Attendance.objects.create(
+            enrolment=enrolment, day=ended.days.order_by("date").first(), half_day="am"
+        )
+    with frozen(at(LAST_DAY + days(1))):
+        answer = SatisfactionResponse.objects.create(
+            enrolment=enrolment,
+            objectives=5,
+            content=5,
+            facilitation=4,
+            organisation=4,
+            usefulness=5,
+            would_recommend=True,
+            comment="Très bien. Ophélie Vandercruyssen, 06 98 76 54 32",
+        )
+    for obj in (trainee, enrolment, attendance, answer, request):
+        _log(staff, obj)
+    # A mail the admin deleted long ago: only its history line is left.
+    _log(staff, mail, action_flag=DELETION, object_id=mail.pk + 1000)
+    # A trainee of a recent session, who keeps everything.
+    witness = EnrolmentFactory(
+        session=session(registration_deadline=None, days=[EXPIRY - days(10)]),
+        trainee=TraineeFactory(first_name="Gaspard", last_name="Témoin"),
+    )
+    witness_log = _log(staff, witness.trainee)
+
+    with frozen(at(EXPIRY + days(1), 3, 30)):
+        retention_apply()
+
+    stored = _stored_text()
+    for needle in ("Ophélie", "Vandercruyssen", "ophelie.vdc@ccas.example.org", "06 98 76 54 32"):
+        assert needle.lower() not in stored, needle
+    # The scan sees what stays, and the statistics stay.
+    assert "témoin" in stored
+    assert LogEntry.objects.filter(pk=witness_log.pk).exists()
+    answer.refresh_from_db()
+    assert (answer.objectives, answer.would_recommend, answer.comment) == (5, True, "")
+    assert Attendance.objects.filter(pk=attendance.pk, present=True).exists()

@@ -1,0 +1,77 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from enrolment import services
+from enrolment.models import Enrolment, OutboxMail
+from tests.factories import EnrolmentFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _full_session_with_queue():
+    session = SessionFactory(capacity=1, min_participants=0)
+    EnrolmentFactory(session=session)
+    first = EnrolmentFactory(
+        session=session,
+        status=Enrolment.Status.WAITLISTED,
+        waitlisted_at=timezone.now() - datetime.timedelta(minutes=10),
+    )
+    second = EnrolmentFactory(
+        session=session,
+        status=Enrolment.Status.WAITLISTED,
+        waitlisted_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    return session, first, second
+
+
+def test_raising_capacity_offers_the_seat_to_the_first_waitlisted():
+    session, first, second = _full_session_with_queue()
+
+    services.session_capacity_change(session_id=session.pk, capacity=2)
+
+    session.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert session.capacity == 2
+    assert first.has_outstanding_offer
+    assert first.offered_at is not None
+    assert second.offer_expires_at is None
+    assert list(
+        OutboxMail.objects.filter(kind=OutboxMail.Kind.OFFER).values_list("enrolment", flat=True)
+    ) == [first.pk]
+
+
+def test_lowering_capacity_below_the_seats_held_is_refused_and_changes_nothing():
+    session = SessionFactory(capacity=3, min_participants=0)
+    EnrolmentFactory.create_batch(2, session=session)
+
+    with pytest.raises(services.EnrolmentError) as error:
+        services.session_capacity_change(session_id=session.pk, capacity=1)
+
+    assert error.value.code == "capacity_below_seats"
+    session.refresh_from_db()
+    assert session.capacity == 3
+
+
+def test_lowering_capacity_below_the_minimum_is_refused():
+    session = SessionFactory(capacity=10, min_participants=6)
+
+    with pytest.raises(services.EnrolmentError) as error:
+        services.session_capacity_change(session_id=session.pk, capacity=5)
+
+    assert error.value.code == "capacity_below_minimum"
+    session.refresh_from_db()
+    assert session.capacity == 10
+
+
+def test_lowering_capacity_to_the_seats_held_is_accepted():
+    session = SessionFactory(capacity=3, min_participants=0)
+    EnrolmentFactory.create_batch(2, session=session)
+
+    services.session_capacity_change(session_id=session.pk, capacity=2)
+
+    session.refresh_from_db()
+    assert session.capacity == 2
+    assert not OutboxMail.objects.filter(kind=OutboxMail.Kind.OFFER).exists()
