@@ -1,19 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from allervers.admin_actions import ChangePageActionsMixin
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
 from enrolment.services import EnrolmentError, session_cancel, session_capacity_change
@@ -323,7 +321,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = (
         "label",
@@ -439,39 +437,6 @@ class SessionAdmin(admin.ModelAdmin):
             # changeform_view is rolled back, nothing is saved.
             self.message_user(request, error.message, messages.ERROR)
             return redirect(request.get_full_path())
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        urls = [
-            path(
-                f"<path:object_id>/{suffix}/",
-                self.admin_site.admin_view(self.object_action_view),
-                {"action": action},
-                name="{}_{}_{}".format(*info, action),
-            )
-            for suffix, action in self.OBJECT_ACTIONS.items()
-        ]
-        return urls + super().get_urls()
-
-    def object_action_view(self, request, object_id, action):
-        """Run one of the actions on the session of the change page, then go back to it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        session = self.get_object(request, unquote(object_id))
-        if session is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        actions = self.get_actions(request)
-        if action not in actions or not self.has_change_permission(request, session):
-            raise PermissionDenied
-        func = actions[action][0]
-        response = func(self, request, self.get_queryset(request).filter(pk=session.pk))
-        return response or redirect(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=[quote(session.pk)],
-                current_app=self.admin_site.name,
-            )
-        )
 
     @admin.action(description=_("Publier les sessions sélectionnées"), permissions=["change"])
     def publish_sessions(self, request, queryset):

@@ -1,18 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from allervers.admin_actions import ChangePageActionsMixin
 
 from .mail import mail_queue
 from .models import (
@@ -106,7 +103,7 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     """Trainees enrol through the public form and every status change goes through
     enrolment.services, from the actions here or the buttons of the change page: the seat and
     waiting-list rules hold whatever staff do in the admin."""
@@ -189,39 +186,6 @@ class EnrolmentAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("trainee", "session__module")
             .annotate(waitlist_position=waitlist_position())
-        )
-
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        urls = [
-            path(
-                f"<path:object_id>/{suffix}/",
-                self.admin_site.admin_view(self.object_action_view),
-                {"action": action},
-                name="{}_{}_{}".format(*info, action),
-            )
-            for suffix, action in self.OBJECT_ACTIONS.items()
-        ]
-        return urls + super().get_urls()
-
-    def object_action_view(self, request, object_id, action):
-        """Run one of the actions on the enrolment of the change page, then go back to it."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        enrolment = self.get_object(request, unquote(object_id))
-        if enrolment is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        actions = self.get_actions(request)
-        if action not in actions or not self.has_change_permission(request, enrolment):
-            raise PermissionDenied
-        func = actions[action][0]
-        response = func(self, request, self.get_queryset(request).filter(pk=enrolment.pk))
-        return response or redirect(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=[quote(enrolment.pk)],
-                current_app=self.admin_site.name,
-            )
         )
 
     def _run(self, request, queryset, operation) -> int:

@@ -1,0 +1,48 @@
+"""Buttons on an admin change page that run one of the model admin's list actions on that
+object, so that a status change goes through the same service whichever way staff take."""
+
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+
+
+class ChangePageActionsMixin:
+    """`OBJECT_ACTIONS` maps a URL suffix to the name of an admin action; each becomes
+    `<object_id>/<suffix>/` (POST only), named `<app>_<model>_<action>`."""
+
+    OBJECT_ACTIONS: dict[str, str] = {}
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                f"<path:object_id>/{suffix}/",
+                self.admin_site.admin_view(self.object_action_view),
+                {"action": action},
+                name="{}_{}_{}".format(*info, action),
+            )
+            for suffix, action in self.OBJECT_ACTIONS.items()
+        ]
+        return urls + super().get_urls()
+
+    def object_action_view(self, request, object_id, action):
+        """Run the action on the object of the change page, then go back to that page."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        actions = self.get_actions(request)
+        if action not in actions or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        func = actions[action][0]
+        response = func(self, request, self.get_queryset(request).filter(pk=obj.pk))
+        return response or redirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(obj.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
