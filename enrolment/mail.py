@@ -23,6 +23,7 @@ templates' context, or None when the mail has lost its purpose; `emails/<kind>.t
 
 import dataclasses
 import logging
+import smtplib
 from collections.abc import Callable
 from typing import Any
 
@@ -160,10 +161,10 @@ def outbox_send(*, mail_id: int) -> bool:
     except Exception as exc:
         OutboxMail.objects.filter(pk=mail_id).update(
             status=OutboxMail.Status.FAILED,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=mail_error_summary(exc),
             updated_at=timezone.now(),
         )
-        logger.warning("Outbox mail %s failed: %s", mail_id, type(exc).__name__)
+        logger.warning("Outbox mail %s failed: %s", mail_id, mail_error_summary(exc))
         raise
     sent_at = timezone.now()
     OutboxMail.objects.filter(pk=mail_id).update(
@@ -173,6 +174,25 @@ def outbox_send(*, mail_id: int) -> bool:
         updated_at=sent_at,
     )
     return True
+
+
+class OutboxSendError(Exception):
+    """A sending error told without its text (`mail_error_summary`): what Celery logs and keeps
+    of a retried task."""
+
+
+def mail_error_summary(exc: BaseException) -> str:
+    """The error's type and its SMTP code or errno, never its text: an SMTP server's reply
+    often quotes the recipient's address ("550 no such user lea@..."), and the summary goes to
+    the logs and to the row that staff read."""
+    codes: list[int] = []
+    if isinstance(exc, smtplib.SMTPResponseException):
+        codes = [exc.smtp_code]
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _message in exc.recipients.values()})
+    elif isinstance(exc, OSError) and exc.errno is not None:
+        codes = [exc.errno]
+    return " ".join([type(exc).__name__, *(str(code) for code in codes)])
 
 
 @dataclasses.dataclass
@@ -485,4 +505,20 @@ def _minimum_alert(mail: OutboxMail) -> Draft | None:
         subject=_("Minimum de participants non atteint – %(title)s")
         % {"title": context["session_title"]},
         context=context,
+    )
+
+
+@builds(Kind.DISABILITY_NEEDS)
+def _disability_needs(mail: OutboxMail) -> Draft | None:
+    """To the provider's disability contact (référent handicap), at the trainee's request on
+    the enrolment form, so that the training can be adapted."""
+    enrolment = enrolment_for_page(pk=mail.enrolment_id)
+    # Nothing left to pass on: the enrolment was closed, or its needs erased.
+    if not enrolment.is_active or not enrolment.disability_needs.strip():
+        return None
+    context = _enrolment_context(enrolment)
+    return Draft(
+        subject=_("Besoins liés à un handicap – %(title)s") % {"title": context["session_title"]},
+        context=context,
+        reply_to=[enrolment.trainee.email],
     )

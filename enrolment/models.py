@@ -279,6 +279,7 @@ class OutboxMail(models.Model):
         REMINDER = "reminder", _("Rappel avant la date limite")
         SESSION_SUMMARY = "session_summary", _("Point sur les inscriptions")
         MINIMUM_ALERT = "minimum_alert", _("Minimum de participants non atteint")
+        DISABILITY_NEEDS = "disability_needs", _("Besoins liés à un handicap")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file")

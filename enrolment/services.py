@@ -8,6 +8,7 @@ call these functions; nothing else changes an enrolment's status.
 
 import dataclasses
 import datetime
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -61,6 +62,8 @@ ENROLMENT_FIELDS = (
     "prerequisite_practice",
 )
 PREREQUISITE_FIELDS = ENROLMENT_FIELDS[3:]
+
+logger = logging.getLogger(__name__)
 
 
 class EnrolmentError(Exception):
@@ -166,7 +169,30 @@ def enrolment_create(
         enrolment.full_clean()
         enrolment.save()
         mail_queue(kind=OutboxMail.Kind.CONFIRMATION, enrolment=enrolment)
+        if enrolment.disability_needs.strip():
+            _disability_needs_mail_queue(enrolment)
     return EnrolmentResult(enrolment=enrolment, created=True)
+
+
+def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
+    """Pass the needs the trainee typed on to the provider, as the form promises: to its
+    disability contact (référent handicap), else to its own address."""
+    provider = enrolment.session.provider
+    recipient = provider.disability_contact_email or provider.email
+    if not recipient:
+        # Ids only: the needs are health data.
+        logger.warning(
+            "Disability needs of enrolment %s not passed on: provider %s has no e-mail",
+            enrolment.pk,
+            provider.pk,
+        )
+        return
+    mail_queue(
+        kind=OutboxMail.Kind.DISABILITY_NEEDS,
+        enrolment=enrolment,
+        recipient=recipient,
+        dedup_key=f"disability_needs:{enrolment.pk}",
+    )
 
 
 def _drop_unused_declaration(declaration: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from . import jobs, retention
-from .mail import outbox_send
+from .mail import OutboxSendError, mail_error_summary, outbox_send
 from .services import offers_expire
 
 # OSError covers a refused, dropped or timed-out connection to the SMTP server.
@@ -19,7 +19,7 @@ JOB_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
 
 
 @shared_task(
-    autoretry_for=MAIL_ERRORS,
+    autoretry_for=(OutboxSendError,),
     retry_backoff=60,
     # Countdowns stay below the broker's visibility timeout (checked in the settings): a
     # longer one would be delivered twice.
@@ -29,7 +29,16 @@ JOB_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
 )
 def send_outbox_mail(mail_id: int) -> None:
     """Send one outbox row. Duplicates and retries of a sent row send nothing."""
-    outbox_send(mail_id=mail_id)
+    try:
+        outbox_send(mail_id=mail_id)
+    except MAIL_ERRORS as exc:
+        # Celery logs a retry, and a final failure, with the exception's text, where an SMTP
+        # reply may quote the recipient's address: it gets only the type and code.
+        error = OutboxSendError(mail_error_summary(exc))
+    else:
+        return
+    # Raised outside the except block, so the original is not chained in as its context.
+    raise error
 
 
 @shared_task

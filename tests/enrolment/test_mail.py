@@ -201,9 +201,10 @@ def test_task_asks_for_a_retry_on_smtp_errors_and_the_retry_sends(settings):
     row = OutboxMailFactory()
     settings.EMAIL_BACKEND = "tests.enrolment.test_mail.FailingBackend"
 
-    with pytest.raises(Retry):
+    with pytest.raises(Retry) as retry:
         send_outbox_mail.delay(row.pk)
 
+    assert repr(retry.value.exc) == "OutboxSendError('SMTPServerDisconnected')"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxMail.Status.FAILED, 1)
 
@@ -267,16 +268,28 @@ def test_offer_mail_gives_the_deadline_to_accept(django_capture_on_commit_callba
     assert cancelled.attachments == []
 
 
-# The jobs' kinds (reminders, convocation...) need other rows: tests/jobs/test_mail_kinds.py.
-@pytest.mark.parametrize(
-    "kind", ["confirmation", "link", "validated", "refused", "cancelled", "offer", "offer_expired"]
-)
+# The kinds queued when an enrolment changes. The jobs' kinds (reminders, convocation...) need
+# other rows: tests/jobs/test_mail_kinds.py, which checks that the two lists cover every kind.
+ENROLMENT_KINDS = [
+    "confirmation",
+    "link",
+    "validated",
+    "refused",
+    "cancelled",
+    "offer",
+    "offer_expired",
+    "disability_needs",
+]
+
+
+@pytest.mark.parametrize("kind", ENROLMENT_KINDS)
 def test_every_kind_of_mail_renders(kind, mailoutbox):
     enrolment = EnrolmentFactory(
         status=Enrolment.Status.WAITLISTED,
         waitlisted_at=timezone.now(),
         offered_at=timezone.now(),
         offer_expires_at=timezone.now() + datetime.timedelta(hours=3),
+        disability_needs="Salle accessible en fauteuil roulant.",
     )
     if kind == OutboxMail.Kind.VALIDATED:
         enrolment.status = Enrolment.Status.CONFIRMED
@@ -288,7 +301,9 @@ def test_every_kind_of_mail_renders(kind, mailoutbox):
     assert outbox_send(mail_id=row.pk) is True
 
     [message] = mailoutbox
-    assert message.body.startswith("Bonjour ")
+    # The trainee is greeted by name; the provider, who gets their needs, is not.
+    greeting = "Bonjour," if kind == OutboxMail.Kind.DISABILITY_NEEDS else "Bonjour "
+    assert message.body.startswith(greeting)
     assert "{%" not in message.body and "{{" not in message.body
     assert "Bonjour" in message.alternatives[0][0]
 

@@ -4,6 +4,7 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from allervers.celery import app, route_task
+from enrolment.mail import OutboxSendError
 
 
 def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
@@ -17,7 +18,9 @@ def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
 def test_mail_retries_back_off_with_jitter_below_the_visibility_timeout():
     task = app.tasks["enrolment.tasks.send_outbox_mail"]
     visibility = app.conf.broker_transport_options["visibility_timeout"]
-    assert OSError in task.autoretry_for
+    # The task turns SMTP and connection errors into this one, which carries no address.
+    assert task.autoretry_for == (OutboxSendError,)
+    assert task.max_retries == settings.OUTBOX_MAX_ATTEMPTS - 1
     assert task.retry_jitter is True
     assert task.retry_backoff_max < visibility
     assert app.conf.task_time_limit < visibility

@@ -7,6 +7,7 @@ from django.utils import timezone
 from enrolment import services
 from enrolment.mail import outbox_send
 from enrolment.models import OutboxMail
+from tests.enrolment.test_mail import ENROLMENT_KINDS
 from tests.factories import EnrolmentFactory
 
 from .helpers import DEADLINE, FIRST_DAY, LAST_DAY, at, days, frozen, session, subscription
@@ -54,9 +55,9 @@ CASES = {
 }
 
 
-def test_every_kind_of_the_jobs_has_a_case():
-    enrolment_news = {"confirmation", "link", "validated", "refused", "cancelled", "offer"}
-    assert set(CASES) == set(Kind.values) - enrolment_news - {"offer_expired"}
+def test_every_kind_of_mail_has_a_rendering_case_here_or_with_the_enrolments():
+    assert set(CASES) | set(ENROLMENT_KINDS) == set(Kind.values)
+    assert not set(CASES) & set(ENROLMENT_KINDS)
 
 
 @pytest.mark.parametrize("kind", CASES)
