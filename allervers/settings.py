@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "enrolment",
+    "providers",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "providers:login"
+LOGIN_REDIRECT_URL = "providers:home"
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
@@ -231,5 +233,7 @@ ENROLMENT_LINK_MAX_AGE_DAYS = envint("ENROLMENT_LINK_MAX_AGE_DAYS", 180)
 ENROLMENT_RATE_LIMIT_WINDOW_SECONDS = envint("ENROLMENT_RATE_LIMIT_WINDOW_SECONDS", 3600)
 ENROLMENT_RATE_LIMIT_ENROL = envint("ENROLMENT_RATE_LIMIT_ENROL", 30)
 ENROLMENT_RATE_LIMIT_LINK = envint("ENROLMENT_RATE_LIMIT_LINK", 10)
+# Password attempts on the providers' login page, per IP and window.
+LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", 20)
 # Behind the proxy, the client's address is the last X-Forwarded-For entry the proxy appends.
 ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")

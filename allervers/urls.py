@@ -9,5 +9,6 @@ admin.site.index_title = _("Catalogue et inscriptions")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("enrolment.urls")),
+    path("", include("providers.urls")),
     path("", include("catalogue.urls")),
 ]

@@ -1,0 +1,176 @@
+"""Reads of the provider space. Every read is scoped to the providers the user is a member of,
+and each page costs the same number of queries whatever the number of sessions or enrolments."""
+
+import dataclasses
+import datetime
+
+from django.db.models import (
+    Count,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from catalogue.models import Provider, Session, SessionDay
+from enrolment.models import Enrolment, seat_holding_q
+
+# Sessions that ended within this many days still show on the space's home page.
+RECENT_DAYS = 90
+
+Status = Enrolment.Status
+
+
+def member_providers(*, user) -> list[Provider]:
+    """The providers whose space this user may enter; none for an account of no provider."""
+    if not user.is_authenticated:
+        return []
+    return list(Provider.objects.filter(members=user).order_by("name"))
+
+
+def _day_bounds():
+    days = SessionDay.objects.filter(session=OuterRef("pk")).order_by().values("session")
+    return {
+        "first_date": Subquery(days.annotate(d=Min("date")).values("d")),
+        "last_date": Subquery(days.annotate(d=Max("date")).values("d")),
+    }
+
+
+def _status_counts():
+    """Counts over the one join on enrolments; the day bounds are subqueries, so no other join
+    multiplies them."""
+    counts = {
+        f"{status}_count": Count("enrolments", filter=Q(enrolments__status=status))
+        for status in Status.values
+    }
+    # The seat rule of the services: pending, confirmed and outstanding waiting-list offers.
+    counts["seats_held_count"] = Count("enrolments", filter=seat_holding_q("enrolments__"))
+    return counts
+
+
+def _space_sessions(provider_ids) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(provider__in=provider_ids)
+        .annotate(**_day_bounds())
+        .annotate(**_status_counts())
+        .select_related("module", "provider")
+        .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SpaceSessions:
+    upcoming: list[Session]
+    recent: list[Session]
+
+
+def space_sessions(
+    *, providers: list[Provider], today: datetime.date | None = None
+) -> SpaceSessions:
+    """The providers' sessions that have not ended (soonest first; those without dates yet
+    last) and those that ended within RECENT_DAYS (latest first), whatever their status.
+    Each session carries `first_date`, `last_date`, `<status>_count` for every enrolment status
+    and `seats_held_count`."""
+    today = today or timezone.localdate()
+    sessions = list(
+        _space_sessions([provider.pk for provider in providers]).filter(
+            Q(last_date__gte=today - datetime.timedelta(days=RECENT_DAYS))
+            | Q(last_date__isnull=True)
+        )
+    )
+    upcoming = [s for s in sessions if s.last_date is None or s.last_date >= today]
+    recent = [s for s in sessions if s.last_date is not None and s.last_date < today]
+    upcoming.sort(key=lambda s: (s.first_date is None, s.first_date or today, s.pk))
+    recent.sort(key=lambda s: (s.first_date, s.pk), reverse=True)
+    return SpaceSessions(upcoming=upcoming, recent=recent)
+
+
+def _enrolment_related(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    return queryset.select_related(
+        "trainee", "employer", "session__module", "session__provider"
+    ).prefetch_related(Prefetch("session__days", queryset=SessionDay.objects.order_by("date")))
+
+
+def pending_enrolments(*, providers: list[Provider]) -> list[Enrolment]:
+    """The enrolments waiting for a decision (prerequisite declared) in the providers'
+    sessions, oldest first."""
+    provider_ids = [provider.pk for provider in providers]
+    return list(
+        _enrolment_related(
+            Enrolment.objects.filter(status=Status.PENDING, session__provider__in=provider_ids)
+        ).order_by("created_at", "pk")
+    )
+
+
+def member_session(*, user, pk: int) -> Session | None:
+    """The session if the user is a member of its provider, else None (the caller answers 404:
+    a stranger does not learn that the session exists)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Session.objects.filter(pk=pk, provider__members=user)
+        .select_related("module", "provider")
+        .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
+        .first()
+    )
+
+
+def member_enrolment(*, user, pk: int) -> Enrolment | None:
+    """The enrolment if the user is a member of its session's provider, else None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        _enrolment_related(Enrolment.objects.filter(pk=pk, session__provider__members=user))
+        .order_by()
+        .first()
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionEnrolments:
+    confirmed: list[Enrolment]
+    pending: list[Enrolment]
+    # In queue order; each carries `waitlist_position` (1 for the first in line).
+    waitlisted: list[Enrolment]
+    refused: list[Enrolment]
+    cancelled: list[Enrolment]
+
+    @property
+    def seats_held(self) -> int:
+        offers = sum(1 for enrolment in self.waitlisted if enrolment.has_outstanding_offer)
+        return len(self.confirmed) + len(self.pending) + offers
+
+
+def session_enrolments(session: Session) -> SessionEnrolments:
+    """A session's enrolments grouped by status, in one query."""
+    enrolments = list(
+        Enrolment.objects.filter(session=session)
+        .select_related("trainee", "employer")
+        .order_by("created_at", "pk")
+    )
+    groups = {status: [] for status in Status.values}
+    for enrolment in enrolments:
+        # The page shows the session it belongs to: no query per row for enrolment.session.
+        enrolment.session = session
+        groups[enrolment.status].append(enrolment)
+    # The order of EnrolmentQuerySet.waitlisted(): rows without waitlisted_at come last.
+    groups[Status.WAITLISTED].sort(
+        key=lambda enrolment: (
+            (0, enrolment.waitlisted_at, enrolment.pk)
+            if enrolment.waitlisted_at
+            else (1, enrolment.pk)
+        )
+    )
+    for position, enrolment in enumerate(groups[Status.WAITLISTED], start=1):
+        enrolment.waitlist_position = position
+    return SessionEnrolments(
+        confirmed=groups[Status.CONFIRMED],
+        pending=groups[Status.PENDING],
+        waitlisted=groups[Status.WAITLISTED],
+        refused=groups[Status.REFUSED],
+        cancelled=groups[Status.CANCELLED],
+    )
