@@ -349,8 +349,7 @@ SESSIONS = [
         venue_address="5 place des Exemples",
         starts_in=45,
         contact="sarah.meunier",
-        confirmed=2,
-        pending=1,
+        confirmed=3,
     ),
     DemoSession(
         provider=PASSERELLES,

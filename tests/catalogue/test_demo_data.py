@@ -265,3 +265,14 @@ def test_demo_enrolments_record_employer_agreement_and_waiting_list_order(demo):
         .filter(waitlisted_at__isnull=False)
         .exists()
     )
+
+
+@pytest.mark.django_db
+def test_demo_enrolments_to_validate_are_only_in_modules_with_a_prerequisite():
+    call_command("demo_data", stdout=StringIO())
+
+    pending = Enrolment.objects.filter(status=Enrolment.Status.PENDING)
+    assert pending.exists()
+    for enrolment in pending.select_related("session__module"):
+        assert enrolment.session.module.prerequisite_modules.exists()
+        assert enrolment.prerequisite_basis
