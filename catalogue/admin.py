@@ -3,8 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -29,6 +28,7 @@ from .models import (
     Trainer,
     validate_deadline_before_days,
 )
+from .selectors import day_bounds, seats_taken
 from .services import session_publish
 
 # Long texts edited in table rows stay readable without taking the whole screen.
@@ -222,17 +222,6 @@ class SessionDayInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(error.messages) from error
 
 
-def first_day_of_session():
-    """The session's first day, as an expression over Session rows."""
-    return Subquery(
-        SessionDay.objects.filter(session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(first=Min("date"))
-        .values("first")
-    )
-
-
 class SessionAdminForm(forms.ModelForm):
     # Set by SessionAdmin.get_form: whether the days inline, which checks the submitted days
     # against the deadline, is on the page.
@@ -391,21 +380,13 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
         # Session.seats_taken reads `seats_taken_count` when present: no query per row. The
         # seat rule is the enrolment queryset's, counted in a subquery. The joins are made here
         # (the changelist ignores list_select_related once a queryset has some).
-        seats_taken = (
-            Enrolment.objects.holding_seat()
-            .filter(session=OuterRef("pk"))
-            .order_by()
-            .values("session")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
         return (
             super()
             .get_queryset(request)
             .select_related("module", "provider")
             .annotate(
-                seats_taken_count=Coalesce(Subquery(seats_taken, output_field=IntegerField()), 0),
-                first_day_date=first_day_of_session(),
+                seats_taken_count=seats_taken(),
+                first_day_date=day_bounds()["first_date"],
             )
         )
 
@@ -531,7 +512,7 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     def get_ordering(self, request):
         # Latest sessions first, those without days yet on top. An expression rather than the
         # annotation: the choice lists of sessions elsewhere in the admin use this ordering too.
-        return (first_day_of_session().desc(nulls_first=True), "-pk")
+        return (day_bounds()["first_date"].desc(nulls_first=True), "-pk")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

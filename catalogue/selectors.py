@@ -34,7 +34,8 @@ PUBLIC = Q(status=Session.Status.PUBLISHED) | Q(
 )
 
 
-def _day_bounds():
+def day_bounds() -> dict[str, Subquery]:
+    """`first_date` and `last_date` of each session, as subqueries (no join to multiply)."""
     days = SessionDay.objects.filter(session=OuterRef("pk")).order_by().values("session")
     return {
         "first_date": Subquery(days.annotate(d=Min("date")).values("d")),
@@ -42,7 +43,8 @@ def _day_bounds():
     }
 
 
-def _seats_taken():
+def seats_taken() -> Coalesce:
+    """Seats held in each session, as a subquery."""
     # The seat rule of Session.seats_taken and the services (seat_holding_q): a seat kept for
     # an outstanding waiting-list offer is taken too.
     taken = (
@@ -61,7 +63,7 @@ def public_sessions() -> QuerySet[Session]:
     Session.seats_taken) annotated, module and provider joined, days prefetched."""
     return (
         Session.objects.filter(PUBLIC)
-        .annotate(seats_taken_count=_seats_taken(), **_day_bounds())
+        .annotate(seats_taken_count=seats_taken(), **day_bounds())
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
     )
@@ -166,7 +168,7 @@ def modules_with_sequences() -> QuerySet[Module]:
     today = timezone.localdate()
     upcoming = (
         Session.objects.filter(module=OuterRef("pk"), status=Session.Status.PUBLISHED)
-        .annotate(last_date=_day_bounds()["last_date"])
+        .annotate(last_date=day_bounds()["last_date"])
         .filter(last_date__gte=today)
         .order_by()
         .values("module")
@@ -202,7 +204,7 @@ def regions_with_upcoming_sessions() -> list[dict]:
     today = timezone.localdate()
     return list(
         Session.objects.filter(status=Session.Status.PUBLISHED)
-        .annotate(last_date=_day_bounds()["last_date"])
+        .annotate(last_date=day_bounds()["last_date"])
         .filter(last_date__gte=today)
         .order_by()
         .values("region")

@@ -6,17 +6,14 @@ import datetime
 
 from django.db.models import (
     Count,
-    Max,
-    Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.utils import timezone
 
 from catalogue.models import Provider, Session, SessionDay
+from catalogue.selectors import day_bounds
 from enrolment.models import Enrolment, seat_holding_q
 
 # Sessions that ended within this many days still show on the space's home page.
@@ -30,14 +27,6 @@ def member_providers(*, user) -> list[Provider]:
     if not user.is_authenticated:
         return []
     return list(Provider.objects.filter(members=user).order_by("name"))
-
-
-def _day_bounds():
-    days = SessionDay.objects.filter(session=OuterRef("pk")).order_by().values("session")
-    return {
-        "first_date": Subquery(days.annotate(d=Min("date")).values("d")),
-        "last_date": Subquery(days.annotate(d=Max("date")).values("d")),
-    }
 
 
 def _status_counts():
@@ -55,7 +44,7 @@ def _status_counts():
 def _space_sessions(provider_ids) -> QuerySet[Session]:
     return (
         Session.objects.filter(provider__in=provider_ids)
-        .annotate(**_day_bounds())
+        .annotate(**day_bounds())
         .annotate(**_status_counts())
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
