@@ -14,6 +14,7 @@ from .models import (
     PrerequisiteBasis,
     SatisfactionResponse,
 )
+from .services import EMPLOYER_FIELDS, ENROLMENT_FIELDS, PREREQUISITE_FIELDS, TRAINEE_FIELDS
 from .validators import (
     normalise_siret,
     validate_job_other,
@@ -21,26 +22,10 @@ from .validators import (
     validate_siret,
 )
 
-TRAINEE_FIELDS = [
-    "civility",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "job",
-    "job_other",
-    "diploma_level",
-]
-EMPLOYER_FIELDS = ["employer_name", "siret", "postcode", "city", "opco_member_number"]
-ENROLMENT_FIELDS = [
-    "employer_contact_name",
-    "employer_contact_email",
-    "disability_needs",
-    "prerequisite_basis",
-    "prerequisite_module_when",
-    "prerequisite_module_provider",
-    "prerequisite_practice",
-]
+# The form's names for the service's employer fields ("name" alone would be ambiguous here).
+FORM_EMPLOYER_FIELDS = {"employer_name": "name"} | {
+    field: field for field in EMPLOYER_FIELDS if field != "name"
+}
 # A field that people never see nor reach; scripts that fill every field fill it.
 HONEYPOT_FIELD = "site_internet"
 
@@ -137,7 +122,7 @@ class EnrolmentForm(forms.Form):
                 (PrerequisiteBasis.PRACTICE, PrerequisiteBasis.PRACTICE.label),
             ]
         else:
-            for name in ENROLMENT_FIELDS[3:]:
+            for name in PREREQUISITE_FIELDS:
                 del self.fields[name]
         self._set_input_hints()
         self.fields["disability_needs"].help_text = self._disability_help(session.provider)
@@ -193,22 +178,11 @@ class EnrolmentForm(forms.Form):
         blocks = [
             Fieldset(
                 _("Vous"),
-                "civility",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "job",
-                "job_other",
-                "diploma_level",
+                *TRAINEE_FIELDS,
             ),
             Fieldset(
                 _("Votre structure employeuse"),
-                "employer_name",
-                "siret",
-                "postcode",
-                "city",
-                "opco_member_number",
+                *FORM_EMPLOYER_FIELDS,
             ),
             Fieldset(
                 _("Votre responsable"),
@@ -281,9 +255,9 @@ class EnrolmentForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in TRAINEE_FIELDS}
 
     def employer_data(self):
-        data = {name: self.cleaned_data.get(name, "") for name in EMPLOYER_FIELDS}
-        data["name"] = data.pop("employer_name")
-        return data
+        return {
+            field: self.cleaned_data.get(name, "") for name, field in FORM_EMPLOYER_FIELDS.items()
+        }
 
     def enrolment_data(self):
         return {name: self.cleaned_data.get(name, "") for name in ENROLMENT_FIELDS}
