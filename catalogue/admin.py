@@ -13,7 +13,12 @@ from django.utils.translation import ngettext
 from allervers.admin_actions import ChangePageActionsMixin
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
-from enrolment.services import EnrolmentError, session_cancel, session_capacity_change
+from enrolment.services import (
+    EnrolmentError,
+    capacity_check_seats,
+    session_cancel,
+    session_capacity_change,
+)
 
 from .models import (
     FundingPartner,
@@ -233,16 +238,10 @@ class SessionAdminForm(forms.ModelForm):
         if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
             # A first check, to show the error on the form; session_capacity_change counts
             # again under the session lock when the change is saved.
-            held = self.instance.enrolments.holding_seat().count()
-            if capacity < held:
-                self.add_error(
-                    "capacity",
-                    _(
-                        "Impossible de descendre à %(capacity)d places : %(held)d places sont "
-                        "déjà occupées ou proposées."
-                    )
-                    % {"capacity": capacity, "held": held},
-                )
+            try:
+                capacity_check_seats(session=self.instance, capacity=capacity)
+            except EnrolmentError as error:
+                self.add_error("capacity", error.message)
         return cleaned_data
 
     def _post_clean(self):

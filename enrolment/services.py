@@ -450,22 +450,29 @@ def _link_mail_queue(enrolment: Enrolment) -> None:
     )
 
 
+def capacity_check_seats(*, session: Session, capacity: int) -> None:
+    """Raise EnrolmentError if `capacity` is below the seats the session holds (confirmed,
+    pending, offered). Forms call it to show the error; session_capacity_change calls it again
+    inside the session lock."""
+    held = session.enrolments.holding_seat().count()
+    if capacity < held:
+        raise EnrolmentError(
+            _(
+                "Impossible de descendre à %(capacity)d places : %(held)d places sont déjà "
+                "occupées ou proposées."
+            )
+            % {"capacity": capacity, "held": held},
+            code="capacity_below_seats",
+        )
+
+
 def session_capacity_change(*, session_id: int, capacity: int) -> Session:
     """Set a session's number of seats. Refused below the seats held (confirmed, pending,
     offered) or below the session's minimum; seats it frees are offered to the waiting list."""
     with transaction.atomic():
         session = session_locked(pk=session_id)
         # Counted inside the lock, like every seat count.
-        held = session.enrolments.holding_seat().count()
-        if capacity < held:
-            raise EnrolmentError(
-                _(
-                    "Impossible de descendre à %(capacity)d places : %(held)d places sont déjà "
-                    "occupées ou proposées."
-                )
-                % {"capacity": capacity, "held": held},
-                code="capacity_below_seats",
-            )
+        capacity_check_seats(session=session, capacity=capacity)
         if capacity < session.min_participants:
             raise EnrolmentError(
                 _(
