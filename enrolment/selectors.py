@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalogue.models import Module, Session, SessionDay
+from catalogue.selectors import PUBLIC
 
 from .models import Enrolment
 
@@ -30,6 +31,12 @@ def _session_related(queryset: QuerySet[Session]) -> QuerySet[Session]:
 def session_for_enrolment(*, pk: int) -> Session:
     """The session with what the form, the rules and the mails read; raises DoesNotExist."""
     return _session_related(Session.objects.all()).get(pk=pk)
+
+
+def public_session_for_enrolment(*, pk: int) -> Session:
+    """The same, among the sessions the catalogue shows (drafts, submitted sessions and those
+    cancelled before they were ever published are not); raises DoesNotExist."""
+    return _session_related(Session.objects.filter(PUBLIC)).get(pk=pk)
 
 
 def session_locked(*, pk: int) -> Session:

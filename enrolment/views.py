@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue.ics import session_calendar
 from catalogue.models import Session
-from catalogue.selectors import PUBLIC
 
 from . import reminders, services
 from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
@@ -27,22 +26,19 @@ from .reminder_links import (
 from .selectors import (
     enrolment_for_page,
     other_open_sessions,
+    public_session_for_enrolment,
     registration_closes_at,
     session_closed_reason,
-    session_for_enrolment,
     session_has_started,
     waitlist_position,
 )
 
 
 def _session_or_404(pk):
-    # The catalogue's rule: drafts, submitted sessions and sessions cancelled before they were
-    # ever published are not public, and no page says they exist.
-    if not Session.objects.filter(PUBLIC, pk=pk).exists():
-        raise Http404
+    # Sessions that are not public answer as missing ones: no page says they exist.
     try:
-        return session_for_enrolment(pk=pk)
-    except Session.DoesNotExist as exc:  # deleted in between
+        return public_session_for_enrolment(pk=pk)
+    except Session.DoesNotExist as exc:
         raise Http404 from exc
 
 
