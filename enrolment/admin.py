@@ -1,8 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +20,7 @@ from .models import (
     SatisfactionResponse,
     Trainee,
 )
+from .selectors import waitlist_position_expression
 from .services import EnrolmentError, enrolment_cancel, enrolment_refuse, enrolment_validate
 
 
@@ -57,41 +56,6 @@ WORKFLOW_FIELDS = (
     "offer_expires_at",
     "cancelled_at",
 )
-
-
-def waitlist_position():
-    """Each waitlisted enrolment's rank in its session's queue, as an expression: the order of
-    EnrolmentQuerySet.waitlisted() and selectors.waitlist_position, in one subquery rather than
-    a query per row. Rows without waitlisted_at (made by hand) come last."""
-    Status = Enrolment.Status
-
-    def ahead(condition):
-        rows = (
-            Enrolment.objects.filter(
-                condition, session=OuterRef("session"), status=Status.WAITLISTED
-            )
-            .order_by()
-            .values("session")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0) + 1
-
-    return Case(
-        When(
-            status=Status.WAITLISTED,
-            waitlisted_at__isnull=False,
-            then=ahead(
-                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
-            ),
-        ),
-        When(
-            status=Status.WAITLISTED,
-            then=ahead(Q(waitlisted_at__isnull=False) | Q(pk__lt=OuterRef("pk"))),
-        ),
-        output_field=IntegerField(),
-    )
 
 
 class RefusalForm(forms.Form):
@@ -185,7 +149,7 @@ class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("trainee", "session__module")
-            .annotate(waitlist_position=waitlist_position())
+            .annotate(waitlist_position=waitlist_position_expression())
         )
 
     def _run(self, request, queryset, operation) -> int:

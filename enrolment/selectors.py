@@ -2,8 +2,18 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from catalogue.models import Module, Session, SessionDay
@@ -131,6 +141,41 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
             | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk)
         )
     return ahead.count() + 1
+
+
+def waitlist_position_expression():
+    """Each waitlisted enrolment's rank in its session's queue, as an expression: the order of
+    EnrolmentQuerySet.waitlisted() and waitlist_position, in one subquery rather than
+    a query per row. Rows without waitlisted_at (made by hand) come last."""
+    Status = Enrolment.Status
+
+    def ahead(condition):
+        rows = (
+            Enrolment.objects.filter(
+                condition, session=OuterRef("session"), status=Status.WAITLISTED
+            )
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0) + 1
+
+    return Case(
+        When(
+            status=Status.WAITLISTED,
+            waitlisted_at__isnull=False,
+            then=ahead(
+                Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk"))
+            ),
+        ),
+        When(
+            status=Status.WAITLISTED,
+            then=ahead(Q(waitlisted_at__isnull=False) | Q(pk__lt=OuterRef("pk"))),
+        ),
+        output_field=IntegerField(),
+    )
 
 
 def active_enrolments_for_email(email: str) -> QuerySet[Enrolment]:
