@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 
 from allervers.admin_actions import ChangePageActionsMixin
 
-from .mail import mail_queue
 from .models import (
     SATISFACTION_RATINGS,
     Attendance,
@@ -21,7 +20,13 @@ from .models import (
     Trainee,
 )
 from .selectors import waitlist_position_expression
-from .services import EnrolmentError, enrolment_cancel, enrolment_refuse, enrolment_validate
+from .services import (
+    EnrolmentError,
+    enrolment_cancel,
+    enrolment_link_resend,
+    enrolment_refuse,
+    enrolment_validate,
+)
 
 
 @admin.register(Employer)
@@ -232,16 +237,9 @@ class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Renvoyer le lien personnel"), permissions=["change"])
     def resend_links(self, request, queryset):
-        def resend(enrolment):
-            # The outbox would not send it anyway: a closed enrolment's link shows nothing to do.
-            if not enrolment.is_active:
-                raise EnrolmentError(
-                    _("Cette inscription est close : son lien n'est pas renvoyé."),
-                    code="not_active",
-                )
-            mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
-
-        done = self._run(request, queryset, resend)
+        done = self._run(
+            request, queryset, lambda enrolment: enrolment_link_resend(enrolment=enrolment)
+        )
         if done:
             self._report(
                 request,

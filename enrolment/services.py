@@ -450,6 +450,16 @@ def _link_mail_queue(enrolment: Enrolment) -> None:
     )
 
 
+def enrolment_link_resend(*, enrolment: Enrolment) -> None:
+    """Staff send an enrolment's personal link again (no daily cap: staff are not a flood).
+    A closed enrolment's link shows nothing to do, so it is not sent."""
+    if not enrolment.is_active:
+        raise EnrolmentError(
+            _("Cette inscription est close : son lien n'est pas renvoyé."), code="not_active"
+        )
+    mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+
+
 def capacity_check_seats(*, session: Session, capacity: int) -> None:
     """Raise EnrolmentError if `capacity` is below the seats the session holds (confirmed,
     pending, offered). Forms call it to show the error; session_capacity_change calls it again
