@@ -53,7 +53,9 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "enrolment",
+    "website",
     "providers",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

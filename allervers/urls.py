@@ -10,5 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("enrolment.urls")),
     path("", include("providers.urls")),
-    path("", include("catalogue.urls")),
+    path("", include("website.urls")),
 ]

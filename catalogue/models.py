@@ -346,34 +346,6 @@ class Session(models.Model):
         first_day = self.first_day
         return first_day - datetime.timedelta(days=1) if first_day else None
 
-    @property
-    def deadline_passed(self):
-        closes_on = self.registration_closes_on
-        return closes_on is not None and timezone.localdate() > closes_on
-
-    @property
-    def seats_taken(self):
-        # Annotated by the selectors; one query otherwise.
-        if hasattr(self, "seats_taken_count"):
-            return self.seats_taken_count
-        return self.enrolments.holding_seat().count()
-
-    @property
-    def seats_left(self):
-        return max(self.capacity - self.seats_taken, 0)
-
-    @property
-    def is_full(self):
-        return self.seats_left == 0
-
-    @property
-    def is_registration_open(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.first_day is not None
-            and not self.deadline_passed
-        )
-
     # The fiche shows the provider's wording where it has one, else the module's.
     @property
     def fiche_context(self):

@@ -14,6 +14,7 @@ from .models import (
     PrerequisiteBasis,
     SatisfactionResponse,
 )
+from .selectors import module_requires_prerequisite
 from .services import EMPLOYER_FIELDS, ENROLMENT_FIELDS, PREREQUISITE_FIELDS, TRAINEE_FIELDS
 from .validators import (
     normalise_siret,
@@ -109,9 +110,9 @@ class EnrolmentForm(forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = session
-        prerequisites = list(session.module.prerequisite_modules.all())
-        self.requires_prerequisite = bool(prerequisites)
+        self.requires_prerequisite = module_requires_prerequisite(session.module)
         if self.requires_prerequisite:
+            prerequisites = session.module.prerequisite_modules.all()
             self.fields["prerequisite_basis"].required = True
             self.fields["prerequisite_basis"].choices = [
                 (

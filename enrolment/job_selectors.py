@@ -16,8 +16,10 @@ from .models import (
     Enrolment,
     ReminderSubscription,
     SatisfactionResponse,
+    outstanding_offer_q,
+    seat_holding_q,
 )
-from .selectors import active_enrolments_for_email, registration_closes_at
+from .selectors import active_enrolments_for_email, free_seats, registration_closes_at
 
 # The moment of the day at which a reminder stage is due (Europe/Paris); the beat runs the
 # reminders a few minutes later.
@@ -52,17 +54,14 @@ class SessionCounts:
     pending: int
     waitlisted: int
     outstanding_offers: int
+    seats_held: int
     capacity: int
     minimum: int
     reminder_subscribers: int
 
     @property
-    def seats_held(self):
-        return self.confirmed + self.pending + self.outstanding_offers
-
-    @property
     def seats_left(self):
-        return max(self.capacity - self.seats_held, 0)
+        return free_seats(capacity=self.capacity, held=self.seats_held)
 
     @property
     def under_minimum(self):
@@ -71,16 +70,14 @@ class SessionCounts:
 
 
 def session_counts(session: Session) -> SessionCounts:
-    """Who is enrolled in a session, counted with the seat rule of the enrolment queryset."""
-    now = timezone.now()
+    """Who is enrolled in a session, in one query; seats held by the seat rule."""
     Status = Enrolment.Status
     counts = Enrolment.objects.filter(session=session).aggregate(
         confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
         pending=Count("pk", filter=Q(status=Status.PENDING)),
         waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
-        outstanding_offers=Count(
-            "pk", filter=Q(status=Status.WAITLISTED, offer_expires_at__gt=now)
-        ),
+        outstanding_offers=Count("pk", filter=outstanding_offer_q()),
+        seats_held=Count("pk", filter=seat_holding_q()),
     )
     subscribers = ReminderSubscription.objects.filter(
         session=session, confirmed_at__isnull=False, unsubscribed_at__isnull=True

@@ -53,7 +53,7 @@ from .selectors import (
     enrolment_for_page,
     module_requires_prerequisite,
     other_open_sessions,
-    session_closed_reason,
+    registration_closed_reason,
     session_for_enrolment,
     session_has_started,
     waitlist_position,
@@ -427,7 +427,7 @@ def _reminder_confirm(mail: OutboxMail) -> Draft | None:
     subscription, session = _subscription(mail)
     if subscription.unsubscribed_at or subscription.confirmed_at:
         return None
-    if session_closed_reason(session) is not None:
+    if registration_closed_reason(session) is not None:
         return None
     unsubscribe = unsubscribe_url(subscription)
     context = {
@@ -446,7 +446,7 @@ def _reminder_confirm(mail: OutboxMail) -> Draft | None:
 @builds(Kind.REMINDER)
 def _reminder(mail: OutboxMail) -> Draft | None:
     subscription, session = _subscription(mail)
-    if not subscription.is_active or session_closed_reason(session) is not None:
+    if not subscription.is_active or registration_closed_reason(session) is not None:
         return None
     counts = session_counts(session)
     if counts.seats_left == 0:

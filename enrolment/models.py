@@ -105,16 +105,21 @@ class Trainee(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-def seat_holding_q(prefix=""):
-    """The enrolments that hold a seat: pending, confirmed, and waitlisted ones with an
-    outstanding offer (the offered seat is kept for them until the offer expires).
-    `prefix` lets a Session query count them: seat_holding_q("enrolments__")."""
-    return Q(**{f"{prefix}status__in": Enrolment.SEAT_HOLDING}) | Q(
+def outstanding_offer_q(prefix=""):
+    """Waitlisted enrolments holding an offer of a freed seat that has not expired yet."""
+    return Q(
         **{
             f"{prefix}status": Enrolment.Status.WAITLISTED,
             f"{prefix}offer_expires_at__gt": timezone.now(),
         }
     )
+
+
+def seat_holding_q(prefix=""):
+    """The seat rule: the enrolments that hold a seat are the pending and confirmed ones, and
+    the waitlisted ones with an outstanding offer (the seat is kept for them until the offer
+    expires). `prefix` lets a Session query use it: seat_holding_q("enrolments__")."""
+    return Q(**{f"{prefix}status__in": Enrolment.SEAT_HOLDING}) | outstanding_offer_q(prefix)
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -125,6 +130,8 @@ class EnrolmentQuerySet(models.QuerySet):
         return self.exclude(status__in=Enrolment.INACTIVE)
 
     def waitlisted(self):
+        """The waiting list in its order: by `waitlisted_at`, rows without one (made by hand)
+        last. selectors.waitlist_position_expression ranks rows in this same order."""
         return self.filter(status=Enrolment.Status.WAITLISTED).order_by(
             F("waitlisted_at").asc(nulls_last=True), "pk"
         )
@@ -250,10 +257,6 @@ class Enrolment(models.Model):
             and self.offer_expires_at is not None
             and self.offer_expires_at > timezone.now()
         )
-
-    @property
-    def holds_seat(self):
-        return self.status in self.SEAT_HOLDING or self.has_outstanding_offer
 
     @property
     def is_active(self):

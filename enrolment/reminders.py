@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .mail import mail_queue
 from .models import OutboxMail, ReminderSubscription
-from .selectors import session_closed_reason, session_for_enrolment
+from .selectors import registration_closed_reason, session_for_enrolment
 
 
 def _active_subscription(*, session_id: int, email: str) -> ReminderSubscription | None:
@@ -27,7 +27,7 @@ def reminder_subscribe(*, session_id: int, email: str) -> ReminderSubscription |
     closed (the caller shows the same page anyway)."""
     email = email.strip()
     session = session_for_enrolment(pk=session_id)
-    if session_closed_reason(session) is not None:
+    if registration_closed_reason(session) is not None:
         return None
     with transaction.atomic():
         subscription = _active_subscription(session_id=session_id, email=email)

@@ -1,6 +1,18 @@
-"""Reads of the enrolment pages, services and mails."""
+"""Reads of the enrolment pages, services, jobs and mails, and the rules every caller shares.
+
+One function per rule, used by the public pages, the forms, the services, the jobs, the admin
+and the providers' space alike:
+- seats held and seats left: `seat_holding_q` (enrolment.models), `seats_held_subquery`,
+  `seats_held`, `seats_left`;
+- registration: `registration_closed_reason` (can one enrol, and if not why),
+  `registration_open_q` (the same rule in SQL), `registration_state` (the words pages show);
+- the waiting list: `EnrolmentQuerySet.waitlisted` (its order) and `waitlist_position_expression`
+  (each row's rank in that order), read by `waitlist_position`;
+- the prerequisite: `module_requires_prerequisite`.
+"""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -15,11 +27,53 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from catalogue.formats import long_date
 from catalogue.models import Module, Session, SessionDay
 from catalogue.selectors import PUBLIC
 
-from .models import Enrolment
+from .models import Enrolment, seat_holding_q
+
+# Seats ---------------------------------------------------------------------------------------
+
+
+def seats_held_subquery() -> Coalesce:
+    """Seats held in each session (`seat_holding_q`), as a subquery on OuterRef("pk"): annotate
+    a Session queryset with it (`seats_held_count`) rather than join, so no count multiplies."""
+    held = (
+        Enrolment.objects.filter(seat_holding_q(), session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), 0)
+
+
+def with_seats_held(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    return sessions.annotate(seats_held_count=seats_held_subquery())
+
+
+def seats_held(session: Session) -> int:
+    """The seats a session holds: its `seats_held_count` annotation when it has one, else a
+    count (inside the session lock, a count is the only right answer)."""
+    annotated = getattr(session, "seats_held_count", None)
+    if annotated is not None:
+        return annotated
+    return Enrolment.objects.filter(seat_holding_q(), session=session).count()
+
+
+def free_seats(*, capacity: int, held: int) -> int:
+    return max(capacity - held, 0)
+
+
+def seats_left(session: Session) -> int:
+    return free_seats(capacity=session.capacity, held=seats_held(session))
+
+
+# Registration --------------------------------------------------------------------------------
 
 
 class ClosedReason:
@@ -29,6 +83,100 @@ class ClosedReason:
     NOT_PUBLISHED = "not_published"
     NO_DATES = "no_dates"
     DEADLINE_PASSED = "deadline_passed"
+
+
+def registration_closed_reason(
+    session: Session, *, today: datetime.date | None = None
+) -> str | None:
+    """None when the session accepts enrolments (and waiting-list places), else a ClosedReason.
+    Reads the session's prefetched days. `registration_open_q` is the same rule in SQL."""
+    today = today or timezone.localdate()
+    if session.status == Session.Status.CANCELLED:
+        return ClosedReason.CANCELLED
+    if session.status != Session.Status.PUBLISHED:
+        return ClosedReason.NOT_PUBLISHED
+    if session.first_day is None:
+        return ClosedReason.NO_DATES
+    if today > session.registration_closes_on:
+        return ClosedReason.DEADLINE_PASSED
+    return None
+
+
+def registration_open_q(*, today: datetime.date | None = None) -> Q:
+    """`registration_closed_reason(session) is None`, as a filter on sessions annotated with
+    `first_date` (catalogue.selectors.day_bounds)."""
+    today = today or timezone.localdate()
+    return Q(status=Session.Status.PUBLISHED, first_date__isnull=False) & (
+        Q(registration_deadline__gte=today)
+        | Q(registration_deadline__isnull=True, first_date__gt=today)
+    )
+
+
+@dataclass(frozen=True)
+class RegistrationState:
+    """Where registration stands for a session, in words. `code` is one of open, waiting_list,
+    closed, cancelled, past; `closed_reason` is registration_closed_reason's answer, and the
+    "S'inscrire" button shows when it is None (`can_enrol`)."""
+
+    code: str
+    text: str
+    closed_reason: str | None
+    closes_on: datetime.date | None
+    seats_left: int
+
+    @property
+    def can_enrol(self) -> bool:
+        return self.closed_reason is None
+
+
+def registration_state(
+    session: Session, *, today: datetime.date | None = None
+) -> RegistrationState:
+    today = today or timezone.localdate()
+    reason = registration_closed_reason(session, today=today)
+    closes_on = session.registration_closes_on
+    left = seats_left(session)
+
+    def state(code, text):
+        return RegistrationState(code, text, reason, closes_on, left)
+
+    if reason == ClosedReason.CANCELLED:
+        return state("cancelled", _("Session annulée : elle n'aura pas lieu."))
+    last_day = session.last_day
+    if last_day and last_day < today:
+        return state("past", _("Session terminée."))
+    if reason is not None:
+        if not closes_on:
+            return state("closed", _("Inscriptions closes."))
+        return state(
+            "closed",
+            _("Inscriptions closes (date limite : %(date)s).") % {"date": long_date(closes_on)},
+        )
+    if left == 0:
+        return state(
+            "waiting_list",
+            _("Complet : inscription sur liste d'attente jusqu'au %(date)s inclus.")
+            % {"date": long_date(closes_on)},
+        )
+    seats = ngettext(
+        "%(n)d place disponible sur %(capacity)d",
+        "%(n)d places disponibles sur %(capacity)d",
+        left,
+    ) % {"n": left, "capacity": session.capacity}
+    return state(
+        "open",
+        _("Inscriptions ouvertes jusqu'au %(date)s inclus : %(seats)s.")
+        % {"date": long_date(closes_on), "seats": seats},
+    )
+
+
+# Prerequisite --------------------------------------------------------------------------------
+
+
+def module_requires_prerequisite(module: Module) -> bool:
+    """Whether enrolling asks for a declaration of the module's prerequisite (Module 2 needs
+    Module 1). Reads the prefetched `prerequisite_modules` where the selectors load them."""
+    return bool(module.prerequisite_modules.all())
 
 
 def _session_related(queryset: QuerySet[Session]) -> QuerySet[Session]:
@@ -77,24 +225,6 @@ def registration_closes_at(session: Session) -> datetime.datetime | None:
     return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
 
 
-def session_closed_reason(session: Session) -> str | None:
-    """None when the session accepts enrolments, else a ClosedReason code."""
-    if session.status == Session.Status.CANCELLED:
-        return ClosedReason.CANCELLED
-    if session.status != Session.Status.PUBLISHED:
-        return ClosedReason.NOT_PUBLISHED
-    if session.first_day is None:
-        return ClosedReason.NO_DATES
-    if session.deadline_passed:
-        return ClosedReason.DEADLINE_PASSED
-    return None
-
-
-def module_requires_prerequisite(module: Module) -> bool:
-    # Prefetched by _session_related: no query.
-    return bool(module.prerequisite_modules.all())
-
-
 def other_open_sessions(session: Session) -> list[Session]:
     """The module's other sessions that still accept enrolments, soonest first."""
     candidates = _session_related(
@@ -102,7 +232,7 @@ def other_open_sessions(session: Session) -> list[Session]:
             pk=session.pk
         )
     )
-    open_sessions = [other for other in candidates if session_closed_reason(other) is None]
+    open_sessions = [other for other in candidates if registration_closed_reason(other) is None]
     return sorted(open_sessions, key=lambda other: other.first_day)
 
 
@@ -128,19 +258,12 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     """1 for the first in the queue; None when not on the waiting list."""
     if enrolment.status != Enrolment.Status.WAITLISTED:
         return None
-    queue = Enrolment.objects.filter(
-        session=enrolment.session_id, status=Enrolment.Status.WAITLISTED
+    return (
+        Enrolment.objects.filter(pk=enrolment.pk)
+        .annotate(position=waitlist_position_expression())
+        .values_list("position", flat=True)
+        .get()
     )
-    # Same order as EnrolmentQuerySet.waitlisted(): rows without waitlisted_at (made by hand)
-    # come last.
-    if enrolment.waitlisted_at is None:
-        ahead = queue.filter(Q(waitlisted_at__isnull=False) | Q(pk__lt=enrolment.pk))
-    else:
-        ahead = queue.filter(
-            Q(waitlisted_at__lt=enrolment.waitlisted_at)
-            | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk)
-        )
-    return ahead.count() + 1
 
 
 def waitlist_position_expression():

@@ -33,9 +33,11 @@ from .models import (
 )
 from .selectors import (
     active_enrolments_for_email,
+    free_seats,
     module_requires_prerequisite,
+    registration_closed_reason,
     registration_closes_at,
-    session_closed_reason,
+    seats_held,
     session_has_started,
     session_locked,
 )
@@ -108,7 +110,7 @@ def enrolment_create(
     email = trainee_data["email"].strip()
     with transaction.atomic():
         session = session_locked(pk=session_id)
-        reason = session_closed_reason(session)
+        reason = registration_closed_reason(session)
         if reason is not None:
             raise RegistrationClosed(_("Cette session n'accepte plus d'inscription."), code=reason)
 
@@ -159,7 +161,7 @@ def enrolment_create(
             **declaration,
         )
         # Counted inside the lock: no other transaction can take a seat in between.
-        if queue_waiting or session.enrolments.holding_seat().count() >= session.capacity:
+        if queue_waiting or seats_held(session) >= session.capacity:
             enrolment.status = Enrolment.Status.WAITLISTED
             enrolment.waitlisted_at = now
         elif requires_prerequisite:
@@ -291,7 +293,6 @@ def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolme
                 _("Seule une inscription à valider ou en liste d'attente peut être refusée."),
                 code="not_refusable",
             )
-        held_seat = enrolment.holds_seat
         now = timezone.now()
         enrolment.status = Enrolment.Status.REFUSED
         enrolment.status_changed_at = now
@@ -301,8 +302,8 @@ def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolme
         enrolment.offer_expires_at = None
         enrolment.save()
         mail_queue(kind=OutboxMail.Kind.REFUSED, enrolment=enrolment)
-        if held_seat:
-            waitlist_offer_next(session=session)
+        # The seat it held, if any, goes to the next in line (counted afresh: none may be free).
+        waitlist_offer_next(session=session)
     return enrolment
 
 
@@ -319,7 +320,6 @@ def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> E
                 _("La session a commencé : l'inscription ne peut plus être annulée en ligne."),
                 code="started",
             )
-        held_seat = enrolment.holds_seat
         now = timezone.now()
         enrolment.status = Enrolment.Status.CANCELLED
         enrolment.status_changed_at = now
@@ -327,8 +327,7 @@ def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> E
         enrolment.offer_expires_at = None
         enrolment.save()
         mail_queue(kind=OutboxMail.Kind.CANCELLED, enrolment=enrolment)
-        if held_seat:
-            waitlist_offer_next(session=session)
+        waitlist_offer_next(session=session)
     return enrolment
 
 
@@ -337,9 +336,9 @@ def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) ->
     (cut at the registration deadline). No offer once the deadline has passed or the session
     has started. Call inside the session lock (`session_locked`)."""
     now = timezone.now()
-    if session_closed_reason(session) is not None or session_has_started(session, now=now):
+    if registration_closed_reason(session) is not None or session_has_started(session, now=now):
         return []
-    free = session.capacity - session.enrolments.holding_seat().count()
+    free = free_seats(capacity=session.capacity, held=seats_held(session))
     if free <= 0:
         return []
     expires_at = min(
@@ -464,7 +463,7 @@ def capacity_check_seats(*, session: Session, capacity: int) -> None:
     """Raise EnrolmentError if `capacity` is below the seats the session holds (confirmed,
     pending, offered). Forms call it to show the error; session_capacity_change calls it again
     inside the session lock."""
-    held = session.enrolments.holding_seat().count()
+    held = seats_held(session)
     if capacity < held:
         raise EnrolmentError(
             _(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ratelimit import rate_limited
 from catalogue.ics import session_calendar
 from catalogue.models import Session
 
@@ -17,7 +18,6 @@ from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionFor
 from .job_selectors import satisfaction_open
 from .links import LinkExpired, LinkInvalid, enrolment_id_from_token, enrolment_token
 from .models import Enrolment, ReminderSubscription, SatisfactionResponse
-from .ratelimit import rate_limited
 from .reminder_links import (
     ReminderLinkInvalid,
     subscription_id_to_confirm,
@@ -25,10 +25,12 @@ from .reminder_links import (
 )
 from .selectors import (
     enrolment_for_page,
+    module_requires_prerequisite,
     other_open_sessions,
     public_session_for_enrolment,
+    registration_closed_reason,
     registration_closes_at,
-    session_closed_reason,
+    registration_state,
     session_has_started,
     waitlist_position,
 )
@@ -51,9 +53,9 @@ def _closed(request, session, reason):
 @rate_limited("enrol", "ENROLMENT_RATE_LIMIT_ENROL")
 def enrol(request, pk):
     session = _session_or_404(pk)
-    reason = session_closed_reason(session)
-    if reason is not None:
-        return _closed(request, session, reason)
+    state = registration_state(session)
+    if not state.can_enrol:
+        return _closed(request, session, state.closed_reason)
     form = EnrolmentForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         if form.is_spam:
@@ -74,7 +76,8 @@ def enrol(request, pk):
             if not result.created:
                 return redirect("enrolment:received", pk=session.pk)
             return redirect("enrolment:done", token=enrolment_token(result.enrolment))
-    return render(request, "enrolment/enrol.html", {"session": session, "form": form})
+    context = {"session": session, "form": form, "state": state}
+    return render(request, "enrolment/enrol.html", context)
 
 
 def received(request, pk):
@@ -108,7 +111,7 @@ def _enrolment_context(enrolment, token):
         "token": token,
         "position": waitlist_position(enrolment),
         "started": session_has_started(session),
-        "requires_prerequisite": bool(session.module.prerequisite_modules.all()),
+        "requires_prerequisite": module_requires_prerequisite(session.module),
         "registration_closes_at": registration_closes_at(session),
     }
 
@@ -197,7 +200,7 @@ def link_request(request):
 @rate_limited("reminder", "ENROLMENT_RATE_LIMIT_LINK")
 def reminder_subscribe(request, pk):
     session = _session_or_404(pk)
-    reason = session_closed_reason(session)
+    reason = registration_closed_reason(session)
     if reason is not None:
         return _closed(request, session, reason)
     form = ReminderForm(request.POST or None)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from catalogue.models import Provider, Session, SessionDay
 from catalogue.selectors import day_bounds
 from enrolment.models import Enrolment, seat_holding_q
+from enrolment.selectors import seats_held, waitlist_position_expression, with_seats_held
 
 # Sessions that ended within this many days still show on the space's home page.
 RECENT_DAYS = 90
@@ -101,7 +102,7 @@ def member_session(*, user, pk: int) -> Session | None:
     if not user.is_authenticated:
         return None
     return (
-        Session.objects.filter(pk=pk, provider__members=user)
+        with_seats_held(Session.objects.filter(pk=pk, provider__members=user))
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
         .first()
@@ -127,18 +128,16 @@ class SessionEnrolments:
     waitlisted: list[Enrolment]
     refused: list[Enrolment]
     cancelled: list[Enrolment]
-
-    @property
-    def seats_held(self) -> int:
-        offers = sum(1 for enrolment in self.waitlisted if enrolment.has_outstanding_offer)
-        return len(self.confirmed) + len(self.pending) + offers
+    seats_held: int
 
 
 def session_enrolments(session: Session) -> SessionEnrolments:
-    """A session's enrolments grouped by status, in one query."""
+    """A session's enrolments grouped by status, in one query, for a session read by
+    member_session (which counts its seats held)."""
     enrolments = list(
         Enrolment.objects.filter(session=session)
         .select_related("trainee", "employer")
+        .annotate(waitlist_position=waitlist_position_expression())
         .order_by("created_at", "pk")
     )
     groups = {status: [] for status in Status.values}
@@ -146,17 +145,9 @@ def session_enrolments(session: Session) -> SessionEnrolments:
         # The page shows the session it belongs to: no query per row for enrolment.session.
         enrolment.session = session
         groups[enrolment.status].append(enrolment)
-    # The order of EnrolmentQuerySet.waitlisted(): rows without waitlisted_at come last.
-    groups[Status.WAITLISTED].sort(
-        key=lambda enrolment: (
-            (0, enrolment.waitlisted_at, enrolment.pk)
-            if enrolment.waitlisted_at
-            else (1, enrolment.pk)
-        )
-    )
-    for position, enrolment in enumerate(groups[Status.WAITLISTED], start=1):
-        enrolment.waitlist_position = position
+    groups[Status.WAITLISTED].sort(key=lambda enrolment: enrolment.waitlist_position)
     return SessionEnrolments(
+        seats_held=seats_held(session),
         confirmed=groups[Status.CONFIRMED],
         pending=groups[Status.PENDING],
         waitlisted=groups[Status.WAITLISTED],

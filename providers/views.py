@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.ratelimit import rate_limited
 from enrolment import services
-from enrolment.ratelimit import rate_limited
 
 from .forms import LoginForm, RefusalForm
 from .selectors import (

@@ -1,5 +1,6 @@
 import pytest
 
+from enrolment.selectors import registration_closed_reason, seats_left
 from tests.factories import EnrolmentFactory, SessionFactory
 
 
@@ -9,5 +10,5 @@ def test_factories_build_a_consistent_session():
     EnrolmentFactory(session=session)
     assert session.days.count() == 2
     assert session.total_hours == 14
-    assert session.seats_left == session.capacity - 1
-    assert session.is_registration_open
+    assert seats_left(session) == session.capacity - 1
+    assert registration_closed_reason(session) is None

@@ -96,11 +96,3 @@ def tel(value):
     if digits.startswith("0") and len(digits) == 10:
         return f"+33{digits[1:]}"
     return digits
-
-
-@register.simple_tag
-def registration_state(session):
-    """{% registration_state session as state %}: see selectors.session_registration_state."""
-    from catalogue.selectors import session_registration_state
-
-    return session_registration_state(session)

@@ -19,7 +19,8 @@ from catalogue.models import (
     SessionDay,
     Trainer,
 )
-from catalogue.selectors import past_sessions, upcoming_sessions
+from enrolment.selectors import ClosedReason, registration_closed_reason
+from website.selectors import past_sessions, upcoming_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -228,8 +229,7 @@ def test_seed_sessions_are_published_dgcs_cofunded_and_now_closed(seeds):
         assert session.status == Session.Status.PUBLISHED
         assert list(session.partners.all()) == [dgcs]
         assert (session.capacity, session.min_participants) == (12, 6)
-        assert session.deadline_passed
-        assert not session.is_registration_open
+        assert registration_closed_reason(session) == ClosedReason.DEADLINE_PASSED
 
 
 def test_seed_sessions_show_in_the_archives_not_in_the_catalogue(seeds):

@@ -6,7 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue.selectors import past_sessions
 from tests.factories import (
     ModuleFactory,
     PrerequisiteModuleFactory,
@@ -14,6 +13,7 @@ from tests.factories import (
     SequenceFactory,
     sessions_in_bulk,
 )
+from website.selectors import past_sessions
 
 
 def queries_for(client, url, params=None):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import ModuleDay, Session
-from catalogue.selectors import session_page, session_registration_state
+from enrolment.selectors import registration_state
 from tests.catalogue_pages.html import structure
 from tests.factories import (
     EnrolmentFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     SessionFactory,
     TrainerFactory,
 )
+from website.selectors import session_page
 
 
 def page_of(client, session):
@@ -239,29 +240,29 @@ def test_registration_states_in_words():
         capacity=2,
         min_participants=1,
     )
-    state = session_registration_state(session_page(session.pk), today=today)
+    state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("open", True)
     assert state.text == (
         "Inscriptions ouvertes jusqu'au jeudi 1er mai 2031 inclus : 2 places disponibles sur 2."
     )
     EnrolmentFactory(session=session)
-    state = session_registration_state(session_page(session.pk), today=today)
+    state = registration_state(session_page(session.pk), today=today)
     assert "1 place disponible sur 2" in state.text
     EnrolmentFactory(session=session)
-    state = session_registration_state(session_page(session.pk), today=today)
+    state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("waiting_list", True)
     assert state.text == (
         "Complet : inscription sur liste d'attente jusqu'au jeudi 1er mai 2031 inclus."
     )
-    state = session_registration_state(session_page(session.pk), today=datetime.date(2031, 5, 2))
+    state = registration_state(session_page(session.pk), today=datetime.date(2031, 5, 2))
     assert (state.code, state.can_enrol) == ("closed", False)
     assert state.text == "Inscriptions closes (date limite : jeudi 1er mai 2031)."
-    state = session_registration_state(session_page(session.pk), today=datetime.date(2031, 6, 4))
+    state = registration_state(session_page(session.pk), today=datetime.date(2031, 6, 4))
     assert (state.code, state.text) == ("past", "Session terminée.")
     session.status = Session.Status.CANCELLED
     session.published_at = timezone.now()
     session.save()
-    state = session_registration_state(session_page(session.pk), today=today)
+    state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("cancelled", False)
     assert state.text == "Session annulée : elle n'aura pas lieu."
 
@@ -269,7 +270,7 @@ def test_registration_states_in_words():
 @pytest.mark.django_db
 def test_without_deadline_registration_closes_the_day_before(client):
     session = SessionFactory(registration_deadline=None, days=[datetime.date(2031, 6, 2)])
-    state = session_registration_state(session_page(session.pk), today=datetime.date(2031, 5, 1))
+    state = registration_state(session_page(session.pk), today=datetime.date(2031, 5, 1))
     assert "jusqu'au dimanche 1er juin 2031 inclus" in state.text
 
 

@@ -9,8 +9,8 @@ from icalendar import Calendar
 
 from catalogue.ics import session_calendar
 from catalogue.models import Session
-from catalogue.selectors import session_page
 from tests.factories import SessionFactory
+from website.selectors import session_page
 
 PARIS = ZoneInfo("Europe/Paris")
 

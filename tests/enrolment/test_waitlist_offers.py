@@ -68,7 +68,7 @@ def test_outstanding_offer_keeps_the_seat_from_newcomers():
     assert newcomer.status == Enrolment.Status.WAITLISTED
     assert waitlist_position(newcomer) == 2
     waiting.refresh_from_db()
-    assert waiting.holds_seat
+    assert waiting.has_outstanding_offer
 
 
 def test_accepting_an_offer_confirms_the_enrolment():

@@ -7,9 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from allervers.admin_actions import ChangePageActionsMixin
-
-from .models import (
+from enrolment.models import (
     SATISFACTION_RATINGS,
     Attendance,
     Employer,
@@ -19,14 +17,16 @@ from .models import (
     SatisfactionResponse,
     Trainee,
 )
-from .selectors import waitlist_position_expression
-from .services import (
+from enrolment.selectors import waitlist_position_expression
+from enrolment.services import (
     EnrolmentError,
     enrolment_cancel,
     enrolment_link_resend,
     enrolment_refuse,
     enrolment_validate,
 )
+
+from .actions import ChangePageActionsMixin
 
 
 @admin.register(Employer)

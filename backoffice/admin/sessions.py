@@ -10,17 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from allervers.admin_actions import ChangePageActionsMixin
-from enrolment.job_selectors import satisfaction_summary
-from enrolment.models import Enrolment
-from enrolment.services import (
-    EnrolmentError,
-    capacity_check_seats,
-    session_cancel,
-    session_capacity_change,
-)
-
-from .models import (
+from catalogue.models import (
     FundingPartner,
     Module,
     ModuleDay,
@@ -33,8 +23,19 @@ from .models import (
     Trainer,
     validate_deadline_before_days,
 )
-from .selectors import day_bounds, seats_taken
-from .services import session_publish
+from catalogue.selectors import day_bounds
+from catalogue.services import session_publish
+from enrolment.job_selectors import satisfaction_summary
+from enrolment.models import Enrolment
+from enrolment.selectors import seats_held, seats_left, with_seats_held
+from enrolment.services import (
+    EnrolmentError,
+    capacity_check_seats,
+    session_cancel,
+    session_capacity_change,
+)
+
+from .actions import ChangePageActionsMixin
 
 # Long texts edited in table rows stay readable without taking the whole screen.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
@@ -376,17 +377,13 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        # Session.seats_taken reads `seats_taken_count` when present: no query per row. The
-        # seat rule is the enrolment queryset's, counted in a subquery. The joins are made here
-        # (the changelist ignores list_select_related once a queryset has some).
+        # Seats held are counted in a subquery (`seats_held` reads the annotation): no query
+        # per row. The joins are made here (the changelist ignores list_select_related once a
+        # queryset has some).
         return (
-            super()
-            .get_queryset(request)
+            with_seats_held(super().get_queryset(request))
             .select_related("module", "provider")
-            .annotate(
-                seats_taken_count=seats_taken(),
-                first_day_date=day_bounds()["first_date"],
-            )
+            .annotate(first_day_date=day_bounds()["first_date"])
         )
 
     # A new capacity goes through session_capacity_change, which counts the seats held under
@@ -535,13 +532,13 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     def first_day(self, obj):
         return obj.first_day_date
 
-    @admin.display(description=_("places prises"), ordering="seats_taken_count")
+    @admin.display(description=_("places prises"), ordering="seats_held_count")
     def seats_taken(self, obj):
-        return obj.seats_taken
+        return seats_held(obj)
 
     @admin.display(description=_("places restantes"))
     def seats_left(self, obj):
-        return obj.seats_left
+        return seats_left(obj)
 
 
 @admin.register(SessionDay)

@@ -5,10 +5,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from catalogue import selectors as catalogue_selectors
+from catalogue.geography import region_of
+from catalogue.ics import session_calendar
+from enrolment.selectors import registration_state
+
 from . import selectors
 from .forms import CatalogueFilterForm
-from .geography import region_of
-from .ics import session_calendar
 from .jsonld import session_jsonld
 
 SESSIONS_PER_PAGE = 20
@@ -22,7 +25,7 @@ def home(request):
         "catalogue/home.html",
         {
             "next_sessions": list(selectors.upcoming_sessions()[:6]),
-            "modules": selectors.modules_with_sequences(),
+            "modules": catalogue_selectors.modules_with_sequences(),
         },
     )
 
@@ -34,7 +37,7 @@ def _session_list(request, *, sessions, archives, template):
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "filters": filters, "archives": archives}
     if not page.object_list and filters:
-        context["regions"] = selectors.regions_with_upcoming_sessions()
+        context["regions"] = catalogue_selectors.regions_with_upcoming_sessions()
         department = filters.get("department")
         region = filters.get("region") or (region_of(department) if department else None)
         if region:
@@ -75,8 +78,8 @@ def session_detail(request, pk):
         "catalogue/session_detail.html",
         {
             "session": session,
-            "state": selectors.session_registration_state(session),
-            "programme": selectors.session_programme(session),
+            "state": registration_state(session),
+            "programme": catalogue_selectors.session_programme(session),
             "other_sessions": list(
                 selectors.sessions_of_module(session.module, exclude=session, limit=6)
             ),
@@ -99,13 +102,15 @@ def session_ics(request, pk):
 @require_GET
 def module_list(request):
     return render(
-        request, "catalogue/module_list.html", {"modules": selectors.modules_with_sequences()}
+        request,
+        "catalogue/module_list.html",
+        {"modules": catalogue_selectors.modules_with_sequences()},
     )
 
 
 @require_GET
 def module_detail(request, slug):
-    module = selectors.module_page(slug)
+    module = catalogue_selectors.module_page(slug)
     if module is None:
         raise Http404
     return render(
@@ -122,7 +127,7 @@ def module_detail(request, slug):
 
 @require_GET
 def provider_detail(request, slug):
-    provider = selectors.provider_page(slug)
+    provider = catalogue_selectors.provider_page(slug)
     if provider is None:
         raise Http404
     return render(
@@ -141,7 +146,9 @@ def provider_detail(request, slug):
 @require_GET
 def aller_vers(request):
     return render(
-        request, "catalogue/aller_vers.html", {"modules": selectors.modules_with_sequences()}
+        request,
+        "catalogue/aller_vers.html",
+        {"modules": catalogue_selectors.modules_with_sequences()},
     )
 
 

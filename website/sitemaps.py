@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap as BaseSitemap
 from django.urls import reverse
 
-from .models import Module, Provider
+from catalogue.models import Module, Provider
+
 from .selectors import upcoming_sessions
 
 

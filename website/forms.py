@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .geography import DEPARTMENT_CHOICES, REGION_CHOICES
-from .models import Module, Provider
+from catalogue.geography import DEPARTMENT_CHOICES, REGION_CHOICES
+from catalogue.models import Module, Provider
 
 
 def month_choices(*, future: bool, count: int, today: datetime.date | None = None):

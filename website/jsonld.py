@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from .models import Session
+from catalogue.models import Session
 
 PARIS = ZoneInfo("Europe/Paris")
 
