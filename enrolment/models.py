@@ -487,3 +487,61 @@ class SatisfactionResponse(models.Model):
         if self.created_at is None:
             return str(_("Réponse"))
         return _("Réponse du %(date)s") % {"date": f"{self.created_at:%d/%m/%Y}"}
+
+
+class Transition(models.Model):
+    """One status change of a session or an enrolment: who made it, when, from what to what,
+    and why. Written by the services in the transaction of the change (enrolment.transitions),
+    read on the admin pages; the audit trail OPCOs and Qualiopi ask for."""
+
+    class ActorKind(models.TextChoices):
+        STAFF = "staff", _("Gestionnaire OPCO")
+        PROVIDER = "provider", _("Organisme de formation")
+        TRAINEE = "trainee", _("Stagiaire (lien personnel)")
+        JOB = "job", _("Tâche automatique")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("session")
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="transitions",
+        verbose_name=_("inscription"),
+    )
+    # Empty for a creation.
+    from_status = models.CharField(_("statut précédent"), max_length=20, blank=True)
+    to_status = models.CharField(_("nouveau statut"), max_length=20)
+    actor_kind = models.CharField(_("par"), max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compte"),
+    )
+    # The job's name, for a change made by a periodic job.
+    actor_label = models.CharField(_("tâche"), max_length=100, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["session", "at"]),
+            models.Index(fields=["enrolment", "at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_kind__in=["staff", "provider", "trainee", "job"]),
+                name="transition_actor_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_status or '∅'} → {self.to_status}"
