@@ -4,10 +4,11 @@ levels, employers, satisfaction ratings); old outbox rows and the reminder reque
 sessions are deleted. Every function is idempotent and runs daily (Celery beat).
 
 What goes with a trainee: their name, address, phone, civility and free-text job; on their
-enrolments, the employer contact, the needs, the declaration and the refusal reason; their
-satisfaction comments; their mails (recipient, errors); and the admin's history lines about
-those rows, whose labels show the name or the address. The employer is an organisation and
-stays; a reminder request is a separate consent, deleted with its session."""
+enrolments, the employer contact, the needs, the declaration and the refusal reason, and the
+reasons recorded with their status changes (a refusal's may name them); their satisfaction
+comments; their mails (recipient, errors); and the admin's history lines about those rows,
+whose labels show the name or the address. The employer is an organisation and stays; a
+reminder request is a separate consent, deleted with its session."""
 
 import calendar
 import datetime
@@ -29,6 +30,7 @@ from .models import (
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
+    Transition,
 )
 from .reminder_links import CONFIRM_MAX_AGE
 
@@ -108,6 +110,9 @@ def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
                 **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, "")
             )
             SatisfactionResponse.objects.filter(enrolment__trainee__in=ids).update(comment="")
+            # Who changed the status, when and to what stay (the audit trail); the reason is
+            # free text. The admin writes no history line about these rows (read-only there).
+            Transition.objects.filter(enrolment__trainee__in=ids).update(reason="")
             # Their mails name their address: the rows go.
             OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
             _admin_history_delete(trainee_ids=ids, emails=emails)

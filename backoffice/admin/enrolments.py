@@ -27,6 +27,7 @@ from enrolment.services import (
 )
 
 from .actions import ChangePageActionsMixin
+from .transitions import TransitionsGoAlongMixin, enrolment_history
 
 
 @admin.register(Employer)
@@ -38,7 +39,7 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(admin.ModelAdmin):
+class TraineeAdmin(TransitionsGoAlongMixin, admin.ModelAdmin):
     list_display = ("last_name", "first_name", "email", "job", "diploma_level", "employer")
     list_display_links = ("last_name", "first_name")
     list_filter = ("job", "diploma_level")
@@ -72,7 +73,7 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
+class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelAdmin):
     """Trainees enrol through the public form and every status change goes through
     enrolment.services, from the actions here or the buttons of the change page: the seat and
     waiting-list rules hold whatever staff do in the admin."""
@@ -88,7 +89,14 @@ class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     autocomplete_fields = ("employer",)
     # The person and the session are the enrolment itself; consent is recorded once.
-    readonly_fields = ("trainee", "session", "created_at", "consent_at", *WORKFLOW_FIELDS)
+    readonly_fields = (
+        "trainee",
+        "session",
+        "created_at",
+        "consent_at",
+        *WORKFLOW_FIELDS,
+        "history",
+    )
     actions = ("validate_enrolments", "refuse_enrolments", "cancel_enrolments", "resend_links")
     change_form_template = "admin/enrolment/enrolment_change_form.html"
     # The enrolment's page is the trainee's personal link: staff don't act as the trainee.
@@ -127,6 +135,7 @@ class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (_("Historique des statuts"), {"fields": ("history",)}),
     )
 
     # Change-page buttons: URL suffix -> the action they run on that one enrolment.
@@ -250,6 +259,10 @@ class EnrolmentAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     @admin.display(description=_("e-mail"), ordering="trainee__email")
     def trainee_email(self, obj):
         return obj.trainee.email
+
+    @admin.display(description=_("changements"))
+    def history(self, obj):
+        return enrolment_history(obj)
 
     @admin.display(description=_("liste d'attente"), ordering="waitlist_position")
     def waitlist(self, obj):

@@ -36,6 +36,7 @@ from enrolment.services import (
 )
 
 from .actions import ChangePageActionsMixin
+from .transitions import TransitionsGoAlongMixin, session_history
 
 # Long texts edited in table rows stay readable without taking the whole screen.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
@@ -310,7 +311,7 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
+class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = (
         "label",
@@ -332,7 +333,14 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
     filter_horizontal = ("trainers", "partners")
     # The status changes only through the actions (and the change page's buttons), which call
     # the services: publishing needs days, cancelling cancels the enrolments and tells them.
-    readonly_fields = ("status", "published_at", "created_at", "updated_at", "satisfaction")
+    readonly_fields = (
+        "status",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "satisfaction",
+        "history",
+    )
     actions = ("publish_sessions", "cancel_sessions")
     # Change-page buttons: URL suffix -> the action they run on that one session.
     OBJECT_ACTIONS = {"publier": "publish_sessions", "annuler": "cancel_sessions"}
@@ -373,6 +381,7 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
             },
         ),
         (_("Suivi"), {"fields": ("published_at", "created_at", "updated_at")}),
+        (_("Historique des statuts"), {"fields": ("history",)}),
         (_("Évaluation à chaud"), {"fields": ("satisfaction",)}),
     )
 
@@ -504,6 +513,10 @@ class SessionAdmin(ChangePageActionsMixin, admin.ModelAdmin):
             _("recommanderaient la formation"),
             summary.recommend_percent,
         )
+
+    @admin.display(description=_("changements"))
+    def history(self, obj):
+        return session_history(obj)
 
     def get_ordering(self, request):
         # Latest sessions first, those without days yet on top. An expression rather than the

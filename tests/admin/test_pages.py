@@ -27,7 +27,9 @@ from enrolment.models import (
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
+    Transition,
 )
+from enrolment.transitions import Actor, transition_record
 from tests.factories import (
     EnrolmentFactory,
     FundingPartnerFactory,
@@ -43,7 +45,7 @@ MANAGED_ADMINS = sorted(
 
 # Rows written by the services only: staff read them, never add them by hand (trainees enrol
 # through the public form, which applies the seat rules).
-NO_ADD_PAGE = {Enrolment, OutboxMail, ReminderSubscription, SatisfactionResponse}
+NO_ADD_PAGE = {Enrolment, OutboxMail, ReminderSubscription, SatisfactionResponse, Transition}
 
 
 def one_of_each():
@@ -90,6 +92,12 @@ def one_of_each():
             organisation=4,
             usefulness=4,
             would_recommend=True,
+        ),
+        Transition: transition_record(
+            session=session,
+            enrolment=enrolment,
+            to_status=enrolment.status,
+            by=Actor.trainee(),
         ),
     }
 

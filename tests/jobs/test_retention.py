@@ -4,6 +4,7 @@ old outbox rows and past sessions' reminder requests deleted; every run idempote
 import datetime
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -18,6 +19,7 @@ from enrolment.models import (
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
+    Transition,
 )
 from enrolment.retention import (
     months_before,
@@ -27,6 +29,7 @@ from enrolment.retention import (
     trainees_anonymise,
 )
 from enrolment.tasks import apply_retention
+from enrolment.transitions import Actor, transition_record
 from tests.factories import EnrolmentFactory, OutboxMailFactory, TraineeFactory, UserFactory
 
 from .helpers import LAST_DAY, at, days, frozen, session, subscription
@@ -163,9 +166,14 @@ SCANNED_MODELS = (
     Attendance,
     SatisfactionResponse,
     ReminderSubscription,
+    Transition,
     OutboxMail,
     LogEntry,
 )
+
+
+def test_the_scan_covers_every_model_of_the_enrolment_app():
+    assert set(apps.get_app_config("enrolment").get_models()) <= set(SCANNED_MODELS)
 
 
 def _stored_text():
@@ -237,6 +245,16 @@ def test_after_retention_no_table_holds_the_trainees_name_address_or_phone(setti
             would_recommend=True,
             comment="Très bien. Ophélie Vandercruyssen, 06 98 76 54 32",
         )
+    # A refusal's reason, as staff typed it, kept in the status log.
+    with frozen(at(LAST_DAY - days(50))):
+        refusal = transition_record(
+            session=ended,
+            enrolment=enrolment,
+            from_status=Enrolment.Status.PENDING,
+            to_status=Enrolment.Status.REFUSED,
+            by=Actor.staff(staff),
+            reason="Vu avec Ophélie Vandercruyssen (06 98 76 54 32) : module 1 non suivi.",
+        )
     for obj in (trainee, enrolment, attendance, answer, request):
         _log(staff, obj)
     # A mail the admin deleted long ago: only its history line is left.
@@ -247,6 +265,14 @@ def test_after_retention_no_table_holds_the_trainees_name_address_or_phone(setti
         trainee=TraineeFactory(first_name="Gaspard", last_name="Témoin"),
     )
     witness_log = _log(staff, witness.trainee)
+    witness_refusal = transition_record(
+        session=witness.session,
+        enrolment=witness,
+        from_status=Enrolment.Status.PENDING,
+        to_status=Enrolment.Status.REFUSED,
+        by=Actor.staff(staff),
+        reason="Refus : Gaspard Témoin n'a pas suivi le module 1.",
+    )
 
     with frozen(at(EXPIRY + days(1), 3, 30)):
         retention_apply()
@@ -257,6 +283,16 @@ def test_after_retention_no_table_holds_the_trainees_name_address_or_phone(setti
     # The scan sees what stays, and the statistics stay.
     assert "témoin" in stored
     assert LogEntry.objects.filter(pk=witness_log.pk).exists()
+    # The status log keeps who changed what and when, without the reason.
+    refusal.refresh_from_db()
+    assert (refusal.from_status, refusal.to_status, refusal.actor, refusal.reason) == (
+        "pending",
+        "refused",
+        staff,
+        "",
+    )
+    witness_refusal.refresh_from_db()
+    assert witness_refusal.reason == "Refus : Gaspard Témoin n'a pas suivi le module 1."
     answer.refresh_from_db()
     assert (answer.objectives, answer.would_recommend, answer.comment) == (5, True, "")
     assert Attendance.objects.filter(pk=attendance.pk, present=True).exists()
