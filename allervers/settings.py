@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "website",
     "providers",
     "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [

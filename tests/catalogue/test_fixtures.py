@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from catalogue.demo import FIXTURE_PATH
 from catalogue.models import (
     FundingPartner,
     Module,
@@ -19,6 +18,7 @@ from catalogue.models import (
     SessionDay,
     Trainer,
 )
+from demo.load import FIXTURE_PATH
 from enrolment.selectors import ClosedReason, registration_closed_reason
 from website.selectors import past_sessions, upcoming_sessions
 
