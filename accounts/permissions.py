@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS
 OPCO_STAFF_GROUP = "Gestionnaires OPCO"
 
 # Staff manage every model of these apps.
-MANAGED_APPS = ("catalogue", "enrolment")
+MANAGED_APPS = ("catalogue", "enrolment", "outbox")
 MANAGED_ACTIONS = ("add", "change", "delete", "view")
 
 # Staff only look at these: change or add on users would let them make themselves superuser.
@@ -39,7 +39,13 @@ def opco_staff_permission_keys(apps):
     """(app_label, codename) of every permission the group holds."""
     keys = set()
     for app_label in MANAGED_APPS:
-        for model in apps.get_app_config(app_label).get_models():
+        try:
+            app_config = apps.get_app_config(app_label)
+        except LookupError:
+            # A migration's registry before the app's first model: nothing to give yet (the
+            # migration that adds its models syncs the group again).
+            continue
+        for model in app_config.get_models():
             for action in MANAGED_ACTIONS:
                 keys.add((app_label, f"{action}_{model._meta.model_name}"))
     for app_label, model_name in VIEW_ONLY_MODELS:

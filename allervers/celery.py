@@ -16,7 +16,7 @@ app.autodiscover_tasks()
 # twice, so the schedule needs no ETA task and tolerates a beat that restarts.
 app.conf.beat_schedule = {
     "outbox-sweep": {
-        "task": "enrolment.tasks.sweep_outbox",
+        "task": "outbox.tasks.sweep_outbox",
         "schedule": crontab(minute="*/10"),
     },
     "waitlist-offers-expire": {
@@ -52,6 +52,6 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     that a test can give its worker queues of its own."""
     from django.conf import settings
 
-    if name == "enrolment.tasks.send_outbox_mail":
+    if name == "outbox.tasks.send_outbox_mail":
         return {"queue": settings.MAIL_QUEUE}
     return None

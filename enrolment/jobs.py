@@ -2,14 +2,13 @@
 now and claims every piece of it with the outbox's dedup key, in one transaction per session;
 the mails leave after commit, outside any transaction. A job that runs twice, late, or on two
 beats at once sends each mail once. The waiting-list offers expire in services.offers_expire,
-the personal data in retention."""
+the personal data in retention; the outbox's sweeper is in outbox.services."""
 
 import datetime
 import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .job_selectors import (
@@ -21,13 +20,10 @@ from .job_selectors import (
     session_counts,
     sessions_not_started,
 )
-from .mail import mail_queue, outbox_enqueue_on_commit
-from .models import Enrolment, OutboxMail
+from .mails import MailKind, mail_queue
+from .models import Enrolment
 
 logger = logging.getLogger(__name__)
-
-Kind = OutboxMail.Kind
-SWEEP_BATCH = 500
 
 
 def _now_and_today(now: datetime.datetime | None) -> tuple[datetime.datetime, datetime.date]:
@@ -52,7 +48,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                 continue
             for subscription in reminder_recipients(session, days_before=stage):
                 mail = mail_queue(
-                    kind=Kind.REMINDER,
+                    kind=MailKind.REMINDER,
                     subscription=subscription,
                     session=session,
                     dedup_key=f"reminder:{subscription.pk}:{stage}",
@@ -71,7 +67,7 @@ def _summaries_queue(session, *, stage: int) -> int:
         if not address:
             continue
         mail = mail_queue(
-            kind=Kind.SESSION_SUMMARY,
+            kind=MailKind.SESSION_SUMMARY,
             session=session,
             recipient=address,
             dedup_key=f"summary:{session.pk}:{role}:{stage}",
@@ -97,7 +93,7 @@ def registrations_close(*, now: datetime.datetime | None = None) -> int:
             continue
         with transaction.atomic():
             mail = mail_queue(
-                kind=Kind.MINIMUM_ALERT,
+                kind=MailKind.MINIMUM_ALERT,
                 session=session,
                 recipient=recipient,
                 dedup_key=f"minimum_alert:{session.pk}",
@@ -118,7 +114,7 @@ def convocations_send(*, now: datetime.datetime | None = None) -> int:
             enrolments = session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
             for enrolment in enrolments.select_related("trainee").order_by("pk"):
                 mail = mail_queue(
-                    kind=Kind.CONVOCATION,
+                    kind=MailKind.CONVOCATION,
                     enrolment=enrolment,
                     session=session,
                     dedup_key=f"convocation:{enrolment.pk}",
@@ -139,46 +135,10 @@ def satisfaction_requests_send(*, now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             for enrolment in satisfaction_recipients(session):
                 mail = mail_queue(
-                    kind=Kind.SATISFACTION,
+                    kind=MailKind.SATISFACTION,
                     enrolment=enrolment,
                     session=session,
                     dedup_key=f"satisfaction:{enrolment.pk}",
                 )
                 queued += mail is not None
     return queued
-
-
-def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Queue again the mails stuck for OUTBOX_STUCK_MINUTES: queued but never sent (broker
-    down at commit, message lost), caught mid-send by a dying worker, or failed with attempts
-    left (OUTBOX_MAX_ATTEMPTS; beyond, they stay failed, for staff to see). Each row is
-    handed over at most once per period. Returns the rows queued again."""
-    now = now or timezone.now()
-    stuck_before = now - datetime.timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
-    Status = OutboxMail.Status
-    # A row left "sending" has a worker that died or an SMTP call that outlived the time
-    # limit; outbox_send claims failed rows again. The mail may have left before the worker
-    # died: sending it again is the lesser harm than never sending it.
-    OutboxMail.objects.filter(status=Status.SENDING, updated_at__lt=stuck_before).update(
-        status=Status.FAILED, last_error="Envoi interrompu (worker arrêté ou délai dépassé)."
-    )
-    stuck = Q(updated_at__lt=stuck_before) & (
-        Q(status=Status.QUEUED) | Q(status=Status.FAILED, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS)
-    )
-    requeued = 0
-    while True:
-        with transaction.atomic():
-            # Locked rows are another sweeper's; touching updated_at takes a row out of the
-            # next batches and the next runs for a period.
-            ids = list(
-                OutboxMail.objects.select_for_update(skip_locked=True)
-                .filter(stuck)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:SWEEP_BATCH]
-            )
-            if not ids:
-                return requeued
-            OutboxMail.objects.filter(pk__in=ids).update(updated_at=now)
-            for mail_id in ids:
-                outbox_enqueue_on_commit(mail_id)
-        requeued += len(ids)

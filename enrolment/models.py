@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -215,6 +216,9 @@ class Enrolment(models.Model):
     offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
 
+    # The mails about this enrolment, deleted with it; OutboxMail.objects.filter(enrolment=...).
+    mails = GenericRelation("outbox.OutboxMail", related_query_name="enrolment")
+
     objects = EnrolmentQuerySet.as_manager()
 
     class Meta:
@@ -263,99 +267,6 @@ class Enrolment(models.Model):
         return self.status not in self.INACTIVE
 
 
-class OutboxMail(models.Model):
-    """A mail to send, written in the transaction of the change that causes it and sent by a
-    Celery task after commit. The body is rendered when sending, from the kind and the rows."""
-
-    class Kind(models.TextChoices):
-        CONFIRMATION = "confirmation", _("Inscription enregistrée")
-        LINK = "link", _("Lien personnel")
-        VALIDATED = "validated", _("Inscription validée")
-        REFUSED = "refused", _("Inscription refusée")
-        CANCELLED = "cancelled", _("Inscription annulée")
-        OFFER = "offer", _("Place proposée")
-        OFFER_EXPIRED = "offer_expired", _("Offre de place expirée")
-        SESSION_CANCELLED = "session_cancelled", _("Session annulée")
-        CONVOCATION = "convocation", _("Convocation")
-        SATISFACTION = "satisfaction", _("Questionnaire de satisfaction")
-        REMINDER_CONFIRM = "reminder_confirm", _("Rappel : confirmation de la demande")
-        REMINDER = "reminder", _("Rappel avant la date limite")
-        SESSION_SUMMARY = "session_summary", _("Point sur les inscriptions")
-        MINIMUM_ALERT = "minimum_alert", _("Minimum de participants non atteint")
-        DISABILITY_NEEDS = "disability_needs", _("Besoins liés à un handicap")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("En file")
-        SENDING = "sending", _("En cours d'envoi")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec")
-        # The change that caused the mail was undone before it left (an offer already taken).
-        SKIPPED = "skipped", _("Sans objet")
-
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    recipient = models.EmailField(_("destinataire"))
-    subject = models.CharField(_("objet"), max_length=250, blank=True)
-    enrolment = models.ForeignKey(
-        Enrolment,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="mails",
-        verbose_name=_("inscription"),
-    )
-    session = models.ForeignKey(
-        Session,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="mails",
-        verbose_name=_("session"),
-    )
-    subscription = models.ForeignKey(
-        "ReminderSubscription",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="mails",
-        verbose_name=_("demande de rappel"),
-    )
-    # What the mail adds to the rows it reads, e.g. the reason of a session's cancellation.
-    note = models.TextField(_("message ajouté"), blank=True)
-    # Set by the periodic jobs: one row per piece of work ("convocation:<enrolment id>"), so a
-    # job that runs twice, or two beats at once, queue each mail once.
-    dedup_key = models.CharField(
-        _("clé d'unicité"), max_length=100, null=True, blank=True, unique=True, editable=False
-    )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("e-mail")
-        verbose_name_plural = _("e-mails (file d'envoi)")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
-                name="outbox_mail_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
-                name="outbox_mail_sent_has_sent_at",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient}"
-
-
 class ReminderSubscription(models.Model):
     """Someone who asked to be reminded of a session's registration deadline. Double opt-in:
     no reminder leaves before the address's owner confirms from the mail."""
@@ -370,6 +281,9 @@ class ReminderSubscription(models.Model):
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmé le"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("désinscrit le"), null=True, blank=True)
+
+    # The mails about this request, deleted with it.
+    mails = GenericRelation("outbox.OutboxMail", related_query_name="subscription")
 
     class Meta:
         verbose_name = _("demande de rappel")

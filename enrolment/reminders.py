@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .mail import mail_queue
-from .models import OutboxMail, ReminderSubscription
+from .mails import MailKind, mail_queue
+from .models import ReminderSubscription
 from .selectors import registration_closed_reason, session_for_enrolment
 
 
@@ -44,7 +44,7 @@ def reminder_subscribe(*, session_id: int, email: str) -> ReminderSubscription |
                     raise
         if subscription.confirmed_at is None:
             mail_queue(
-                kind=OutboxMail.Kind.REMINDER_CONFIRM,
+                kind=MailKind.REMINDER_CONFIRM,
                 subscription=subscription,
                 session=session,
                 dedup_key=f"reminder_confirm:{subscription.pk}:{timezone.localdate()}",

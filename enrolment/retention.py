@@ -22,11 +22,12 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from catalogue.models import Session
+from outbox.models import OutboxMail
+from outbox.services import outbox_purge
 
 from .models import (
     Attendance,
     Enrolment,
-    OutboxMail,
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
@@ -152,15 +153,6 @@ def _admin_history_delete(*, trainee_ids: list[int], emails: list[str]) -> None:
             labels |= models.Q(object_repr__iendswith=f" {email}")
             labels |= models.Q(object_repr__istartswith=f"{email} ")
         LogEntry.objects.filter(labels, content_type__in=content_types).delete()
-
-
-def outbox_purge(*, now: datetime.datetime | None = None) -> int:
-    """Delete the outbox rows older than OUTBOX_RETENTION_DAYS. The periodic jobs select work
-    within days of a session's dates, so no deleted dedup key is ever needed again."""
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    deleted, _ = OutboxMail.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
 
 
 def reminder_subscriptions_purge(*, now: datetime.datetime | None = None) -> int:

@@ -22,12 +22,11 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Session
 
 from .job_selectors import satisfaction_open
-from .mail import mail_queue
+from .mails import MailKind, mail_queue
 from .models import (
     SATISFACTION_RATINGS,
     Employer,
     Enrolment,
-    OutboxMail,
     SatisfactionResponse,
     Trainee,
 )
@@ -170,7 +169,7 @@ def enrolment_create(
             enrolment.status = Enrolment.Status.CONFIRMED
         enrolment.full_clean()
         enrolment.save()
-        mail_queue(kind=OutboxMail.Kind.CONFIRMATION, enrolment=enrolment)
+        mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
         if enrolment.disability_needs.strip():
             _disability_needs_mail_queue(enrolment)
     return EnrolmentResult(enrolment=enrolment, created=True)
@@ -190,7 +189,7 @@ def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
         )
         return
     mail_queue(
-        kind=OutboxMail.Kind.DISABILITY_NEEDS,
+        kind=MailKind.DISABILITY_NEEDS,
         enrolment=enrolment,
         recipient=recipient,
         dedup_key=f"disability_needs:{enrolment.pk}",
@@ -279,7 +278,7 @@ def enrolment_validate(*, enrolment_id: int, by=None) -> Enrolment:
         enrolment.decided_at = now
         enrolment.decided_by = by
         enrolment.save()
-        mail_queue(kind=OutboxMail.Kind.VALIDATED, enrolment=enrolment)
+        mail_queue(kind=MailKind.VALIDATED, enrolment=enrolment)
     return enrolment
 
 
@@ -301,7 +300,7 @@ def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolme
         enrolment.refusal_reason = reason.strip()
         enrolment.offer_expires_at = None
         enrolment.save()
-        mail_queue(kind=OutboxMail.Kind.REFUSED, enrolment=enrolment)
+        mail_queue(kind=MailKind.REFUSED, enrolment=enrolment)
         # The seat it held, if any, goes to the next in line (counted afresh: none may be free).
         waitlist_offer_next(session=session)
     return enrolment
@@ -326,7 +325,7 @@ def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> E
         enrolment.cancelled_at = now
         enrolment.offer_expires_at = None
         enrolment.save()
-        mail_queue(kind=OutboxMail.Kind.CANCELLED, enrolment=enrolment)
+        mail_queue(kind=MailKind.CANCELLED, enrolment=enrolment)
         waitlist_offer_next(session=session)
     return enrolment
 
@@ -356,7 +355,7 @@ def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) ->
         enrolment.offered_at = now
         enrolment.offer_expires_at = expires_at
         enrolment.save(update_fields=["offered_at", "offer_expires_at"])
-        mail_queue(kind=OutboxMail.Kind.OFFER, enrolment=enrolment)
+        mail_queue(kind=MailKind.OFFER, enrolment=enrolment)
         offered.append(enrolment)
     return offered
 
@@ -379,7 +378,7 @@ def offer_accept(*, enrolment_id: int) -> Enrolment:
         enrolment.status_changed_at = now
         enrolment.offer_expires_at = None
         enrolment.save()
-        mail_queue(kind=OutboxMail.Kind.CONFIRMATION, enrolment=enrolment)
+        mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
     return enrolment
 
 
@@ -424,7 +423,7 @@ def _offers_lapse(session: Session, *, now: datetime.datetime) -> list[Enrolment
     offered_again = {e.pk for e in waitlist_offer_next(session=session)}
     for enrolment in lapsed:
         if enrolment.pk not in offered_again:
-            mail_queue(kind=OutboxMail.Kind.OFFER_EXPIRED, enrolment=enrolment)
+            mail_queue(kind=MailKind.OFFER_EXPIRED, enrolment=enrolment)
     return lapsed
 
 
@@ -443,7 +442,7 @@ def _link_mail_queue(enrolment: Enrolment) -> None:
     """Queue the enrolment's personal link, once a day at most: anyone can ask for it, and
     asking again must not flood the address."""
     mail_queue(
-        kind=OutboxMail.Kind.LINK,
+        kind=MailKind.LINK,
         enrolment=enrolment,
         dedup_key=f"link:{enrolment.pk}:{timezone.localdate().isoformat()}",
     )
@@ -456,7 +455,7 @@ def enrolment_link_resend(*, enrolment: Enrolment) -> None:
         raise EnrolmentError(
             _("Cette inscription est close : son lien n'est pas renvoyé."), code="not_active"
         )
-    mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+    mail_queue(kind=MailKind.LINK, enrolment=enrolment)
 
 
 def capacity_check_seats(*, session: Session, capacity: int) -> None:
@@ -526,7 +525,7 @@ def session_cancel(*, session_id: int, reason: str = "") -> list[Enrolment]:
                 update_fields=["status", "status_changed_at", "cancelled_at", "offer_expires_at"]
             )
             mail_queue(
-                kind=OutboxMail.Kind.SESSION_CANCELLED,
+                kind=MailKind.SESSION_CANCELLED,
                 enrolment=enrolment,
                 session=session,
                 note=reason.strip(),

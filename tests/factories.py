@@ -205,12 +205,16 @@ class PrerequisiteModuleFactory(ModuleFactory):
 
 
 class OutboxMailFactory(factory.django.DjangoModelFactory):
+    """A mail about an enrolment (`enrolment=`), to its trainee."""
+
     class Meta:
-        model = "enrolment.OutboxMail"
+        model = "outbox.OutboxMail"
+
+    class Params:
+        enrolment = factory.SubFactory(EnrolmentFactory)
 
     kind = "confirmation"
-    enrolment = factory.SubFactory(EnrolmentFactory)
-    session = factory.SelfAttribute("enrolment.session")
+    about = factory.SelfAttribute("enrolment")
     recipient = factory.SelfAttribute("enrolment.trainee.email")
 
 

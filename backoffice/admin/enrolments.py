@@ -12,7 +12,6 @@ from enrolment.models import (
     Attendance,
     Employer,
     Enrolment,
-    OutboxMail,
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
@@ -275,22 +274,6 @@ class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.Mode
         if obj.waitlist_position is not None:
             return _("position %(position)d") % {"position": obj.waitlist_position}
         return None
-
-
-@admin.register(OutboxMail)
-class OutboxMailAdmin(admin.ModelAdmin):
-    """The outbox, to follow what was sent. Mails are written and sent by the services."""
-
-    list_display = ("created_at", "kind", "recipient", "status", "attempts", "sent_at")
-    list_filter = ("status", "kind")
-    search_fields = ("recipient", "subject")
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderSubscription)

@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.admin.formdata import admin_form_data
 from tests.catalogue_pages.html import structure
 from tests.factories import EnrolmentFactory, SessionFactory
@@ -75,7 +77,7 @@ def assert_seat_offered_to(first, second):
     assert first.status == Enrolment.Status.WAITLISTED
     assert first.offered_at is not None
     assert first.offer_expires_at > timezone.now()
-    assert kinds(first) == [OutboxMail.Kind.OFFER]
+    assert kinds(first) == [MailKind.OFFER]
     assert second.offer_expires_at is None
     assert kinds(second) == []
 
@@ -94,7 +96,7 @@ def test_validating_a_pending_enrolment_confirms_it_and_mails_the_trainee(
     assert enrolment.status == Enrolment.Status.CONFIRMED
     assert enrolment.decided_by == staff_user
     validated = OutboxMail.objects.get(enrolment=enrolment)
-    assert validated.kind == OutboxMail.Kind.VALIDATED
+    assert validated.kind == MailKind.VALIDATED
     assert validated.status == OutboxMail.Status.SENT
     assert [m.to for m in mail.outbox] == [[enrolment.trainee.email]]
     assert mail.outbox[0].subject.startswith("Inscription validée")
@@ -144,7 +146,7 @@ def test_refusing_with_a_reason_offers_the_freed_seat_to_the_first_waitlisted(
     assert pending.status == Enrolment.Status.REFUSED
     assert pending.refusal_reason == "Module 1 non suivi."
     assert pending.decided_by == staff_user
-    assert kinds(pending) == [OutboxMail.Kind.REFUSED]
+    assert kinds(pending) == [MailKind.REFUSED]
     assert_seat_offered_to(first, second)
     assert {m.to[0]: m.subject.split(" – ")[0] for m in mail.outbox} == {
         pending.trainee.email: "Inscription non retenue",
@@ -167,7 +169,7 @@ def test_cancelling_offers_the_freed_seat_to_the_first_waitlisted(
     pending.refresh_from_db()
     assert pending.status == Enrolment.Status.CANCELLED
     assert pending.cancelled_at is not None
-    assert kinds(pending) == [OutboxMail.Kind.CANCELLED]
+    assert kinds(pending) == [MailKind.CANCELLED]
     assert_seat_offered_to(first, second)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [pending.trainee.email, first.trainee.email]
@@ -248,7 +250,7 @@ def test_mixed_selection_reports_each_error_and_the_count_of_successes(staff_cli
     ]
     statuses = set(Enrolment.objects.filter(session=session).values_list("status", flat=True))
     assert statuses == {Enrolment.Status.CONFIRMED}
-    assert OutboxMail.objects.filter(kind=OutboxMail.Kind.VALIDATED).count() == 2
+    assert OutboxMail.objects.filter(kind=MailKind.VALIDATED).count() == 2
 
 
 def test_resending_the_personal_link_queues_a_link_mail(
@@ -260,7 +262,7 @@ def test_resending_the_personal_link_queues_a_link_mail(
         response = run_action(staff_client, "resend_links", enrolment)
 
     assert messages_of(response) == [("success", "1 lien renvoyé.")]
-    assert kinds(enrolment) == [OutboxMail.Kind.LINK]
+    assert kinds(enrolment) == [MailKind.LINK]
     assert [m.to for m in mail.outbox] == [[enrolment.trainee.email]]
 
 

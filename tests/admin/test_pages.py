@@ -19,17 +19,18 @@ from catalogue.models import (
     SessionDay,
     Trainer,
 )
+from enrolment.mails import MailKind
 from enrolment.models import (
     Attendance,
     Employer,
     Enrolment,
-    OutboxMail,
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
     Transition,
 )
 from enrolment.transitions import Actor, transition_record
+from outbox.models import OutboxMail
 from tests.factories import (
     EnrolmentFactory,
     FundingPartnerFactory,
@@ -73,10 +74,9 @@ def one_of_each():
         Trainee: enrolment.trainee,
         Enrolment: enrolment,
         OutboxMail: OutboxMail.objects.create(
-            kind=OutboxMail.Kind.CONFIRMATION,
+            kind=MailKind.CONFIRMATION,
             recipient=enrolment.trainee.email,
-            enrolment=enrolment,
-            session=session,
+            about=enrolment,
         ),
         ReminderSubscription: ReminderSubscription.objects.create(
             session=session, email="lea@ccas.example.org"

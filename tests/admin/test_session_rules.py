@@ -11,7 +11,9 @@ from django.utils.html import escape
 
 import backoffice.admin.sessions as session_admin
 from catalogue.models import Session, SessionDay
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.admin.formdata import admin_form_data
 from tests.factories import EnrolmentFactory, SessionFactory
 
@@ -178,8 +180,8 @@ def test_raising_capacity_offers_the_seat_to_the_waiting_list(staff_client, full
     waiting.refresh_from_db()
     assert session.capacity == 3
     assert waiting.has_outstanding_offer
-    offer = OutboxMail.objects.get(kind=OutboxMail.Kind.OFFER)
-    assert (offer.enrolment, offer.recipient) == (waiting, waiting.trainee.email)
+    offer = OutboxMail.objects.get(kind=MailKind.OFFER)
+    assert (offer.about, offer.recipient) == (waiting, waiting.trainee.email)
 
 
 def test_lowering_capacity_below_the_seats_held_is_refused_on_the_form(staff_client, full_session):

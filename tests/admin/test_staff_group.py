@@ -23,7 +23,7 @@ def test_migration_created_the_staff_group_with_catalogue_and_enrolment_rights()
     group = Group.objects.get(name=OPCO_STAFF_GROUP)
     perms = codenames(group)
 
-    for app_label in ("catalogue", "enrolment"):
+    for app_label in ("catalogue", "enrolment", "outbox"):
         for model in apps.get_app_config(app_label).get_models():
             for action in ("add", "change", "delete", "view"):
                 assert f"{app_label}.{action}_{model._meta.model_name}" in perms
@@ -34,7 +34,7 @@ def test_migration_created_the_staff_group_with_catalogue_and_enrolment_rights()
 def test_staff_group_cannot_add_or_change_users_nor_groups():
     perms = codenames(Group.objects.get(name=OPCO_STAFF_GROUP))
 
-    assert {p for p in perms if not p.startswith(("catalogue.", "enrolment."))} == {
+    assert {p for p in perms if not p.startswith(("catalogue.", "enrolment.", "outbox."))} == {
         "accounts.view_user"
     }
 

@@ -11,8 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from enrolment import services
-from enrolment.models import Enrolment, OutboxMail, Trainee
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment, Trainee
 from enrolment.selectors import waitlist_position
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
 
 from .helpers import enrol, form_data
@@ -119,7 +121,7 @@ def test_one_person_submitting_ten_times_at_once_gets_one_enrolment():
     assert len({result.enrolment.pk for result in results}) == 1
     assert Trainee.objects.filter(email="lea@concurrence.example.org").count() == 1
     # The link goes again once a day at most.
-    assert OutboxMail.objects.filter(kind=OutboxMail.Kind.LINK).count() == 1
+    assert OutboxMail.objects.filter(kind=MailKind.LINK).count() == 1
 
 
 def test_new_trainee_enrolling_in_two_sessions_at_once_is_created_once():

@@ -5,15 +5,17 @@ import logging
 
 import pytest
 
-from enrolment.mail import outbox_send
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
 from tests.factories import ProviderFactory, SessionFactory
 
 from .helpers import enrol, enrolment_data
 
 pytestmark = pytest.mark.django_db
 
-Kind = OutboxMail.Kind
+Kind = MailKind
 NEEDS = "Je me déplace en fauteuil roulant.\nMerci de prévoir une salle de plain-pied."
 
 
@@ -39,7 +41,7 @@ def test_needs_are_mailed_to_the_disability_contact_with_the_trainees_details(
         )
 
     row = OutboxMail.objects.get(kind=Kind.DISABILITY_NEEDS)
-    assert (row.recipient, row.enrolment, row.status) == (
+    assert (row.recipient, row.about, row.status) == (
         "handicap@croix-rouge.example.org",
         enrolment,
         OutboxMail.Status.SENT,
@@ -115,7 +117,7 @@ def test_enrolling_again_with_the_same_address_does_not_send_the_needs_again():
 
     assert not result.created and result.enrolment == first
     [row] = OutboxMail.objects.filter(kind=Kind.DISABILITY_NEEDS)
-    assert row.enrolment == first
+    assert row.about == first
     assert OutboxMail.objects.filter(kind=Kind.LINK).count() == 1
 
 

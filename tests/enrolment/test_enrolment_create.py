@@ -6,8 +6,10 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.models import Employer, Enrolment, OutboxMail, Trainee
+from enrolment.mails import MailKind
+from enrolment.models import Employer, Enrolment, Trainee
 from enrolment.selectors import ClosedReason, waitlist_position
+from outbox.models import OutboxMail
 from tests.factories import (
     EnrolmentFactory,
     PrerequisiteModuleFactory,
@@ -33,8 +35,8 @@ def test_free_seat_confirms_the_enrolment_and_queues_the_confirmation():
     assert enrolment.employer_contact_name == "Claire Petit"
     assert enrolment.consent_at is not None
     mail = OutboxMail.objects.get()
-    assert (mail.kind, mail.recipient, mail.enrolment, mail.session) == (
-        OutboxMail.Kind.CONFIRMATION,
+    assert (mail.kind, mail.recipient, mail.about, mail.about.session) == (
+        MailKind.CONFIRMATION,
         "lea@ccas.example.org",
         enrolment,
         session,
@@ -197,8 +199,8 @@ def test_second_enrolment_with_same_address_creates_nothing_and_resends_the_link
     assert Trainee.objects.get().first_name == "Léa"
     kinds = list(OutboxMail.objects.order_by("pk").values_list("kind", "recipient"))
     assert kinds == [
-        (OutboxMail.Kind.CONFIRMATION, "lea@ccas.example.org"),
-        (OutboxMail.Kind.LINK, "lea@ccas.example.org"),
+        (MailKind.CONFIRMATION, "lea@ccas.example.org"),
+        (MailKind.LINK, "lea@ccas.example.org"),
     ]
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.models import OutboxMail
+from enrolment.mails import MailKind
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
 
 from .helpers import enrol
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _link_mails():
-    return OutboxMail.objects.filter(kind=OutboxMail.Kind.LINK)
+    return OutboxMail.objects.filter(kind=MailKind.LINK)
 
 
 def test_link_requests_queue_one_mail_per_enrolment_per_day(time_machine):

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from enrolment import services
 from enrolment.links import enrolment_id_from_token
-from enrolment.mail import mail_queue, outbox_send
-from enrolment.models import Enrolment, OutboxMail
-from enrolment.tasks import send_outbox_mail
+from enrolment.mails import MailKind, mail_queue
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
+from outbox.tasks import send_outbox_mail
 from tests.factories import (
     EnrolmentFactory,
     OutboxMailFactory,
@@ -222,7 +224,7 @@ def test_offer_mail_is_skipped_when_the_offer_is_gone_before_it_leaves(mailoutbo
         offered_at=timezone.now() - datetime.timedelta(hours=80),
         offer_expires_at=timezone.now() - datetime.timedelta(hours=8),
     )
-    row = OutboxMailFactory(enrolment=enrolment, kind=OutboxMail.Kind.OFFER)
+    row = OutboxMailFactory(enrolment=enrolment, kind=MailKind.OFFER)
 
     assert outbox_send(mail_id=row.pk) is False
 
@@ -238,7 +240,7 @@ def test_offer_expired_mail_is_skipped_once_a_new_offer_is_made(mailoutbox):
         offered_at=timezone.now(),
         offer_expires_at=timezone.now() + datetime.timedelta(hours=3),
     )
-    row = OutboxMailFactory(enrolment=enrolment, kind=OutboxMail.Kind.OFFER_EXPIRED)
+    row = OutboxMailFactory(enrolment=enrolment, kind=MailKind.OFFER_EXPIRED)
 
     assert outbox_send(mail_id=row.pk) is False
 
@@ -291,9 +293,9 @@ def test_every_kind_of_mail_renders(kind, mailoutbox):
         offer_expires_at=timezone.now() + datetime.timedelta(hours=3),
         disability_needs="Salle accessible en fauteuil roulant.",
     )
-    if kind == OutboxMail.Kind.VALIDATED:
+    if kind == MailKind.VALIDATED:
         enrolment.status = Enrolment.Status.CONFIRMED
-    if kind in (OutboxMail.Kind.VALIDATED, OutboxMail.Kind.OFFER_EXPIRED):
+    if kind in (MailKind.VALIDATED, MailKind.OFFER_EXPIRED):
         enrolment.offer_expires_at = None
         enrolment.save()
     row = OutboxMailFactory(enrolment=enrolment, kind=kind)
@@ -302,7 +304,7 @@ def test_every_kind_of_mail_renders(kind, mailoutbox):
 
     [message] = mailoutbox
     # The trainee is greeted by name; the provider, who gets their needs, is not.
-    greeting = "Bonjour," if kind == OutboxMail.Kind.DISABILITY_NEEDS else "Bonjour "
+    greeting = "Bonjour," if kind == MailKind.DISABILITY_NEEDS else "Bonjour "
     assert message.body.startswith(greeting)
     assert "{%" not in message.body and "{{" not in message.body
     assert "Bonjour" in message.alternatives[0][0]
@@ -312,7 +314,7 @@ def test_mail_queue_writes_the_row_in_the_callers_transaction():
     enrolment = EnrolmentFactory()
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        mail_queue(kind=OutboxMail.Kind.LINK, enrolment=enrolment)
+        mail_queue(kind=MailKind.LINK, enrolment=enrolment)
         raise RuntimeError
 
     assert not OutboxMail.objects.exists()
@@ -326,7 +328,7 @@ def test_offer_mail_is_skipped_when_the_person_cancelled_before_it_left(mailoutb
     )
     services.enrolment_cancel(enrolment_id=confirmed.pk)  # queues the offer, not yet sent
     services.enrolment_cancel(enrolment_id=waiting.pk)
-    offer = waiting.mails.get(kind=OutboxMail.Kind.OFFER)
+    offer = waiting.mails.get(kind=MailKind.OFFER)
 
     assert outbox_send(mail_id=offer.pk) is False
 

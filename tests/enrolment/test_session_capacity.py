@@ -4,7 +4,9 @@ import pytest
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def test_raising_capacity_offers_the_seat_to_the_first_waitlisted():
     assert first.offered_at is not None
     assert second.offer_expires_at is None
     assert list(
-        OutboxMail.objects.filter(kind=OutboxMail.Kind.OFFER).values_list("enrolment", flat=True)
+        OutboxMail.objects.filter(kind=MailKind.OFFER).values_list("enrolment", flat=True)
     ) == [first.pk]
 
 
@@ -74,4 +76,4 @@ def test_lowering_capacity_to_the_seats_held_is_accepted():
 
     session.refresh_from_db()
     assert session.capacity == 2
-    assert not OutboxMail.objects.filter(kind=OutboxMail.Kind.OFFER).exists()
+    assert not OutboxMail.objects.filter(kind=MailKind.OFFER).exists()

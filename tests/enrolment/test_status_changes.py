@@ -4,7 +4,9 @@ import pytest
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,7 @@ def test_validating_a_pending_enrolment_confirms_it_and_mails_the_trainee():
     assert enrolment.status == Enrolment.Status.CONFIRMED
     assert enrolment.decided_by == staff
     assert enrolment.decided_at is not None
-    assert _kinds(enrolment) == [OutboxMail.Kind.VALIDATED]
+    assert _kinds(enrolment) == [MailKind.VALIDATED]
 
 
 @pytest.mark.parametrize("status", ["confirmed", "waitlisted", "cancelled", "refused"])
@@ -58,9 +60,9 @@ def test_refusing_a_pending_enrolment_frees_its_seat_for_the_waiting_list():
     waiting.refresh_from_db()
     assert pending.status == Enrolment.Status.REFUSED
     assert pending.refusal_reason == "Module 1 non suivi."
-    assert _kinds(pending) == [OutboxMail.Kind.REFUSED]
+    assert _kinds(pending) == [MailKind.REFUSED]
     assert waiting.has_outstanding_offer
-    assert _kinds(waiting) == [OutboxMail.Kind.OFFER]
+    assert _kinds(waiting) == [MailKind.OFFER]
 
 
 def test_refusing_a_waitlisted_enrolment_offers_nothing():
@@ -96,7 +98,7 @@ def test_cancelling_a_confirmed_enrolment_offers_the_seat_to_the_first_waiting()
     second.refresh_from_db()
     assert confirmed.status == Enrolment.Status.CANCELLED
     assert confirmed.cancelled_at is not None
-    assert _kinds(confirmed) == [OutboxMail.Kind.CANCELLED]
+    assert _kinds(confirmed) == [MailKind.CANCELLED]
     assert first.has_outstanding_offer
     assert not second.has_outstanding_offer
 

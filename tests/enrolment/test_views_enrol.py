@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrolment.links import enrolment_token
-from enrolment.models import Enrolment, OutboxMail, Trainee
+from enrolment.models import Enrolment, Trainee
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, PrerequisiteModuleFactory, SessionFactory
 
 from .helpers import form_data

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from enrolment import services
 from enrolment.links import enrolment_token
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +89,7 @@ def test_confirmed_cancellation_cancels_and_says_so(client):
     html = _text(response)
     assert "Votre inscription est annulée" in html
     assert "Annuler mon inscription" not in html
-    assert enrolment.mails.filter(kind=OutboxMail.Kind.CANCELLED).exists()
+    assert enrolment.mails.filter(kind=MailKind.CANCELLED).exists()
 
 
 def test_cancelling_after_the_start_is_refused_with_a_message(client, time_machine):

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
 from enrolment.selectors import waitlist_position
 from tests.factories import EnrolmentFactory, PrerequisiteModuleFactory, SessionFactory
 
@@ -83,8 +84,8 @@ def test_accepting_an_offer_confirms_the_enrolment():
     assert waiting.status == Enrolment.Status.CONFIRMED
     assert waiting.offer_expires_at is None
     assert list(waiting.mails.order_by("pk").values_list("kind", flat=True)) == [
-        OutboxMail.Kind.OFFER,
-        OutboxMail.Kind.CONFIRMATION,
+        MailKind.OFFER,
+        MailKind.CONFIRMATION,
     ]
     assert session.enrolments.holding_seat().count() == 1
 
@@ -146,10 +147,10 @@ def test_expired_offer_passes_to_the_next_and_sends_the_first_to_the_back(time_m
     assert second.has_outstanding_offer
     assert waitlist_position(second) == 1
     assert list(first.mails.order_by("pk").values_list("kind", flat=True)) == [
-        OutboxMail.Kind.OFFER,
-        OutboxMail.Kind.OFFER_EXPIRED,
+        MailKind.OFFER,
+        MailKind.OFFER_EXPIRED,
     ]
-    assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER]
+    assert list(second.mails.values_list("kind", flat=True)) == [MailKind.OFFER]
 
 
 def test_lapsed_offer_is_made_again_when_no_one_else_waits(time_machine):
@@ -166,8 +167,8 @@ def test_lapsed_offer_is_made_again_when_no_one_else_waits(time_machine):
     assert only.has_outstanding_offer
     # A new offer, not "expired" then "offered" in the same minute.
     assert list(only.mails.order_by("pk").values_list("kind", flat=True)) == [
-        OutboxMail.Kind.OFFER,
-        OutboxMail.Kind.OFFER,
+        MailKind.OFFER,
+        MailKind.OFFER,
     ]
     assert enrol(session).enrolment.status == Enrolment.Status.WAITLISTED
 
@@ -188,7 +189,7 @@ def test_lapsed_offers_made_again_follow_the_queue_order_not_the_ids():
     assert first.has_outstanding_offer
     assert not second.has_outstanding_offer
     assert waitlist_position(second) == 2
-    assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER_EXPIRED]
+    assert list(second.mails.values_list("kind", flat=True)) == [MailKind.OFFER_EXPIRED]
 
 
 def test_lapsed_offer_is_not_made_again_after_the_registration_deadline(time_machine):
@@ -205,8 +206,8 @@ def test_lapsed_offer_is_not_made_again_after_the_registration_deadline(time_mac
     only.refresh_from_db()
     assert not only.has_outstanding_offer
     assert list(only.mails.order_by("pk").values_list("kind", flat=True)) == [
-        OutboxMail.Kind.OFFER,
-        OutboxMail.Kind.OFFER_EXPIRED,
+        MailKind.OFFER,
+        MailKind.OFFER_EXPIRED,
     ]
 
 
@@ -225,7 +226,7 @@ def test_newcomer_queues_behind_a_lapsed_offer_not_yet_swept(time_machine):
     second.refresh_from_db()
     assert newcomer.status == Enrolment.Status.WAITLISTED
     assert second.has_outstanding_offer
-    assert list(second.mails.values_list("kind", flat=True)) == [OutboxMail.Kind.OFFER]
+    assert list(second.mails.values_list("kind", flat=True)) == [MailKind.OFFER]
     assert not first.has_outstanding_offer
     assert [waitlist_position(e) for e in (second, first, newcomer)] == [1, 2, 3]
     assert session.enrolments.holding_seat().count() == 1
@@ -259,7 +260,7 @@ def test_newcomer_leaves_a_free_seat_to_the_queue_and_it_is_offered():
     waiting.refresh_from_db()
     assert newcomer.status == Enrolment.Status.WAITLISTED
     assert waiting.has_outstanding_offer
-    assert waiting.mails.filter(kind=OutboxMail.Kind.OFFER).count() == 1
+    assert waiting.mails.filter(kind=MailKind.OFFER).count() == 1
     assert waitlist_position(newcomer) == 2
 
 
@@ -346,7 +347,7 @@ def test_offer_never_goes_to_someone_who_cancelled():
     cancelled.refresh_from_db()
     next_in_line.refresh_from_db()
     assert cancelled.offer_expires_at is None
-    assert not cancelled.mails.filter(kind=OutboxMail.Kind.OFFER).exists()
+    assert not cancelled.mails.filter(kind=MailKind.OFFER).exists()
     assert next_in_line.has_outstanding_offer
 
 

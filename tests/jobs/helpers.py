@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from enrolment.models import OutboxMail, ReminderSubscription
+from enrolment.models import ReminderSubscription
+from outbox.models import OutboxMail
 from tests.factories import SessionFactory
 
 PARIS = ZoneInfo("Europe/Paris")

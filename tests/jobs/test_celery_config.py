@@ -4,7 +4,7 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from allervers.celery import app, route_task
-from enrolment.mail import OutboxSendError
+from outbox.services import OutboxSendError
 
 
 def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
@@ -16,7 +16,7 @@ def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
 
 
 def test_mail_retries_back_off_with_jitter_below_the_visibility_timeout():
-    task = app.tasks["enrolment.tasks.send_outbox_mail"]
+    task = app.tasks["outbox.tasks.send_outbox_mail"]
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     # The task turns SMTP and connection errors into this one, which carries no address.
     assert task.autoretry_for == (OutboxSendError,)
@@ -27,13 +27,11 @@ def test_mail_retries_back_off_with_jitter_below_the_visibility_timeout():
 
 
 def test_mails_go_to_their_own_queue_and_other_tasks_to_the_default_one(settings):
-    assert route_task("enrolment.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail"}
+    assert route_task("outbox.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail"}
     assert route_task("enrolment.tasks.send_convocations", (), {}, {}) is None
     settings.MAIL_QUEUE = "mail-test"
-    assert route_task("enrolment.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail-test"}
-    assert app.amqp.router.route({}, "enrolment.tasks.send_outbox_mail")["queue"].name == (
-        "mail-test"
-    )
+    assert route_task("outbox.tasks.send_outbox_mail", (), {}, {}) == {"queue": "mail-test"}
+    assert app.amqp.router.route({}, "outbox.tasks.send_outbox_mail")["queue"].name == ("mail-test")
 
 
 def test_every_scheduled_task_exists_and_runs_on_paris_time():
@@ -44,7 +42,7 @@ def test_every_scheduled_task_exists_and_runs_on_paris_time():
         assert isinstance(entry["schedule"], crontab)
     tasks = {entry["task"] for entry in schedule.values()}
     assert tasks == {
-        "enrolment.tasks.sweep_outbox",
+        "outbox.tasks.sweep_outbox",
         "enrolment.tasks.expire_waitlist_offers",
         "enrolment.tasks.close_registrations",
         "enrolment.tasks.send_convocations",

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from catalogue.models import Session
 from enrolment import services
-from enrolment.mail import outbox_send
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
 from enrolment.tasks import close_registrations, send_convocations, send_deadline_reminders
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
 from tests.factories import EnrolmentFactory, ModuleFactory
 
 from .helpers import (
@@ -67,7 +69,7 @@ def test_no_alert_when_the_minimum_is_reached_or_the_session_cancelled_or_starte
         started = session(min_participants=6, registration_deadline=FIRST_DAY - days(3))
         run(close_registrations)
 
-    alerted = set(mails(OutboxMail.Kind.MINIMUM_ALERT).values_list("session", flat=True))
+    alerted = set(mails(MailKind.MINIMUM_ALERT).values_list("object_id", flat=True))
     assert alerted.isdisjoint({reached.pk, cancelled.pk, no_minimum.pk, started.pk})
 
 
@@ -75,7 +77,7 @@ def test_minimum_alert_is_skipped_if_enrolments_caught_up_before_it_left():
     under = session(min_participants=1)
     with frozen(at(DEADLINE + days(1), 7, 30)):
         close_registrations.apply()  # queued; the test's transaction never commits
-        row = mails(OutboxMail.Kind.MINIMUM_ALERT).get()
+        row = mails(MailKind.MINIMUM_ALERT).get()
         _enrol(under, "confirmed")
         assert outbox_send(mail_id=row.pk) is False
     row.refresh_from_db()
@@ -114,7 +116,7 @@ def test_cancelling_a_session_cancels_and_mails_every_active_enrolment(
     [(filename, calendar, _)] = message.attachments
     assert filename == "formation.ics"
     assert "STATUS:CANCELLED" in calendar
-    assert not mails(OutboxMail.Kind.OFFER).exists()
+    assert not mails(MailKind.OFFER).exists()
 
 
 def test_cancelling_twice_mails_only_what_was_left_active(django_capture_on_commit_callbacks):
@@ -128,7 +130,7 @@ def test_cancelling_twice_mails_only_what_was_left_active(django_capture_on_comm
     again = services.session_cancel(session_id=doomed.pk)
 
     assert {e.pk for e in again} == {first.pk, late.pk}
-    keys = sorted(mails(OutboxMail.Kind.SESSION_CANCELLED).values_list("dedup_key", flat=True))
+    keys = sorted(mails(MailKind.SESSION_CANCELLED).values_list("dedup_key", flat=True))
     assert keys == sorted([f"session_cancelled:{first.pk}", f"session_cancelled:{late.pk}"])
 
 

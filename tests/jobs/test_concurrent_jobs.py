@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, connections
 
 from enrolment import jobs
-from enrolment.models import OutboxMail
+from enrolment.mails import MailKind
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory
 
 from .helpers import FIRST_DAY, at, days, frozen, session
@@ -58,6 +59,6 @@ def test_convocation_jobs_running_at_once_queue_each_convocation_once(mailoutbox
 
     assert errors == []
     assert sum(results) == len(enrolments)
-    rows = OutboxMail.objects.filter(kind=OutboxMail.Kind.CONVOCATION)
+    rows = OutboxMail.objects.filter(kind=MailKind.CONVOCATION)
     assert sorted(rows.values_list("enrolment", flat=True)) == sorted(e.pk for e in enrolments)
     assert len(mailoutbox) == len(enrolments)

@@ -8,9 +8,11 @@ import pytest
 from catalogue.models import Session
 from enrolment import services
 from enrolment.links import enrolment_id_from_token
-from enrolment.mail import outbox_send
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
 from enrolment.tasks import send_convocations
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
 from tests.factories import (
     EnrolmentFactory,
     ProviderFactory,
@@ -53,7 +55,7 @@ def test_the_job_run_twice_sends_each_convocation_once_and_catches_late_confirma
     with frozen(at(FIRST_DAY, 8)):
         assert run(send_convocations) == 0
 
-    sent = mails(OutboxMail.Kind.CONVOCATION)
+    sent = mails(MailKind.CONVOCATION)
     assert sorted(sent.values_list("enrolment", flat=True)) == sorted([first.pk, late.pk])
     assert all(row.status == OutboxMail.Status.SENT for row in sent)
 
@@ -73,7 +75,7 @@ def test_convocation_queued_then_cancelled_is_skipped():
     with frozen(at(FIRST_DAY - days(7), 8)):
         send_convocations.apply()  # queued; the test's transaction never commits
         services.enrolment_cancel(enrolment_id=enrolment.pk)
-        row = mails(OutboxMail.Kind.CONVOCATION).get()
+        row = mails(MailKind.CONVOCATION).get()
         assert outbox_send(mail_id=row.pk) is False
     row.refresh_from_db()
     assert row.status == OutboxMail.Status.SKIPPED

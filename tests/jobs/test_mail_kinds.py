@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from enrolment import services
-from enrolment.mail import outbox_send
-from enrolment.models import OutboxMail
+from enrolment.mails import MailKind
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
 from tests.enrolment.test_mail import ENROLMENT_KINDS
 from tests.factories import EnrolmentFactory
 
@@ -14,7 +15,7 @@ from .helpers import DEADLINE, FIRST_DAY, LAST_DAY, at, days, frozen, session, s
 
 pytestmark = pytest.mark.django_db
 
-Kind = OutboxMail.Kind
+Kind = MailKind
 
 
 def _enrolment_row(kind):
@@ -22,24 +23,20 @@ def _enrolment_row(kind):
     if kind == Kind.SESSION_CANCELLED:
         services.session_cancel(session_id=enrolment.session_id)
         OutboxMail.objects.all().delete()
-    return OutboxMail.objects.create(
-        kind=kind, recipient=enrolment.trainee.email, enrolment=enrolment
-    )
+    return OutboxMail.objects.create(kind=kind, recipient=enrolment.trainee.email, about=enrolment)
 
 
 def _subscription_row(kind):
     upcoming = session()
     confirmed_at = timezone.now() if kind == Kind.REMINDER else None
     request = subscription(upcoming, "lea@ccas.example.org", confirmed_at=confirmed_at)
-    return OutboxMail.objects.create(
-        kind=kind, recipient=request.email, subscription=request, session=upcoming
-    )
+    return OutboxMail.objects.create(kind=kind, recipient=request.email, about=request)
 
 
 def _session_row(kind):
     upcoming = session()
     return OutboxMail.objects.create(
-        kind=kind, recipient=upcoming.opco_contact.email, session=upcoming
+        kind=kind, recipient=upcoming.opco_contact.email, about=upcoming
     )
 
 

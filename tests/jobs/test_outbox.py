@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from enrolment.mail import mail_queue
-from enrolment.models import Enrolment, OutboxMail
-from enrolment.tasks import send_convocations, send_outbox_mail, sweep_outbox
+from enrolment.mails import mail_queue
+from enrolment.models import Enrolment
+from enrolment.tasks import send_convocations
+from outbox.models import OutboxMail
+from outbox.tasks import send_outbox_mail, sweep_outbox
 from tests.enrolment.helpers import form_data
 from tests.factories import EnrolmentFactory, OutboxMailFactory
 

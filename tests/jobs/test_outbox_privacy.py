@@ -7,9 +7,9 @@ import smtplib
 import pytest
 
 from allervers.celery import app
-from enrolment.mail import mail_error_summary
-from enrolment.models import OutboxMail
-from enrolment.tasks import send_outbox_mail
+from outbox.models import OutboxMail
+from outbox.services import mail_error_summary
+from outbox.tasks import send_outbox_mail
 from tests.factories import OutboxMailFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.core import mail as django_mail
 from django.test import Client
 from django.urls import reverse
 
-from enrolment.mail import outbox_send
-from enrolment.models import Enrolment, OutboxMail, ReminderSubscription
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment, ReminderSubscription
 from enrolment.reminder_links import (
     confirm_token,
     subscription_id_to_confirm,
@@ -17,6 +17,8 @@ from enrolment.reminder_links import (
     unsubscribe_token,
 )
 from enrolment.tasks import send_deadline_reminders
+from outbox.models import OutboxMail
+from outbox.services import outbox_send
 from tests.factories import EnrolmentFactory, ProviderFactory, TraineeFactory
 
 from .helpers import DEADLINE, at, days, frozen, mails, recipients, session, subscription
@@ -71,13 +73,13 @@ def test_someone_who_subscribed_after_the_reminder_moment_waits_for_the_next_sta
 
     with frozen(at(DEADLINE - days(7), 9, 5)):
         run(send_deadline_reminders)
-    assert set(mails(OutboxMail.Kind.REMINDER).values_list("dedup_key", flat=True)) == {
+    assert set(mails(MailKind.REMINDER).values_list("dedup_key", flat=True)) == {
         f"reminder:{early.pk}:7"
     }
 
     with frozen(at(DEADLINE - days(2), 9, 5)):
         run(send_deadline_reminders)
-    assert set(mails(OutboxMail.Kind.REMINDER).values_list("dedup_key", flat=True)) == {
+    assert set(mails(MailKind.REMINDER).values_list("dedup_key", flat=True)) == {
         f"reminder:{early.pk}:7",
         f"reminder:{early.pk}:2",
         f"reminder:{late.pk}:2",
@@ -95,7 +97,7 @@ def test_someone_who_enrolled_after_subscribing_is_not_reminded(open_session, ru
         run(send_deadline_reminders)
 
     assert "lea@ccas.example.org" not in recipients(mailoutbox)
-    assert mails(OutboxMail.Kind.REMINDER).count() == 1
+    assert mails(MailKind.REMINDER).count() == 1
 
 
 def test_nothing_is_due_before_nine_or_after_the_deadline(open_session, run):
@@ -200,7 +202,7 @@ def test_reminder_is_skipped_when_the_subscriber_enrolled_before_it_left(open_se
         send_deadline_reminders.apply()  # queued, not sent: no commit in this test
     EnrolmentFactory(session=open_session, trainee=TraineeFactory(email="lea@ccas.example.org"))
 
-    row = mails(OutboxMail.Kind.REMINDER).get()
+    row = mails(MailKind.REMINDER).get()
     assert outbox_send(mail_id=row.pk) is False
     row.refresh_from_db()
     assert row.status == OutboxMail.Status.SKIPPED
@@ -327,7 +329,7 @@ def test_unsubscribe_button_stops_reminders(open_session, run):
     assert lea.unsubscribed_at is not None
     with frozen(at(DEADLINE - days(7), 9, 5)):
         run(send_deadline_reminders)
-    assert not mails(OutboxMail.Kind.REMINDER).exists()
+    assert not mails(MailKind.REMINDER).exists()
 
 
 def test_one_click_unsubscribe_post_stops_reminders_without_csrf(open_session):

@@ -15,7 +15,6 @@ from enrolment.models import (
     Attendance,
     Employer,
     Enrolment,
-    OutboxMail,
     ReminderSubscription,
     SatisfactionResponse,
     Trainee,
@@ -23,13 +22,14 @@ from enrolment.models import (
 )
 from enrolment.retention import (
     months_before,
-    outbox_purge,
     reminder_subscriptions_purge,
     retention_apply,
     trainees_anonymise,
 )
 from enrolment.tasks import apply_retention
 from enrolment.transitions import Actor, transition_record
+from outbox.models import OutboxMail
+from outbox.services import outbox_purge
 from tests.factories import EnrolmentFactory, OutboxMailFactory, TraineeFactory, UserFactory
 
 from .helpers import LAST_DAY, at, days, frozen, session, subscription

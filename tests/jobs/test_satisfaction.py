@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from enrolment.links import enrolment_token
-from enrolment.models import Attendance, OutboxMail, SatisfactionResponse
+from enrolment.mails import MailKind
+from enrolment.models import Attendance, SatisfactionResponse
 from enrolment.tasks import send_satisfaction_questionnaires
 from tests.factories import EnrolmentFactory
 
@@ -77,9 +78,7 @@ def test_once_attendance_is_recorded_only_those_present_get_the_questionnaire(ru
     with frozen(at(LAST_DAY + days(1), 10)):
         run(send_satisfaction_questionnaires)
 
-    assert list(mails(OutboxMail.Kind.SATISFACTION).values_list("enrolment", flat=True)) == [
-        present.pk
-    ]
+    assert list(mails(MailKind.SATISFACTION).values_list("enrolment", flat=True)) == [present.pk]
     assert unrecorded.pk not in mails().values_list("enrolment", flat=True)
 
 

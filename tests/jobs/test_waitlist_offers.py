@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.models import Enrolment
 from enrolment.tasks import expire_waitlist_offers
+from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory
 
 from .helpers import recipients, session

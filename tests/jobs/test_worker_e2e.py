@@ -21,8 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from allervers.celery import app as celery_app
-from enrolment.models import OutboxMail
+from enrolment.mails import MailKind
 from enrolment.tasks import send_convocations
+from outbox.models import OutboxMail
 from tests.enrolment.helpers import form_data
 from tests.factories import EnrolmentFactory, SessionFactory, TraineeFactory
 
@@ -182,7 +183,7 @@ def test_enrolment_through_the_view_is_confirmed_by_mail_by_the_worker(worker):
     )
 
     assert response.status_code == 302
-    row = _wait_until_sent(worker, kind=OutboxMail.Kind.CONFIRMATION)
+    row = _wait_until_sent(worker, kind=MailKind.CONFIRMATION)
     assert row.recipient == "lea.e2e@ccas.example.org"
     assert row.attempts == 1
     [message] = _mails(worker["mail_dir"])
@@ -199,7 +200,7 @@ def test_convocations_task_runs_on_the_worker_which_sends_each_convocation(worke
 
     send_convocations.apply_async(queue=worker["queues"]["default"])
 
-    row = _wait_until_sent(worker, kind=OutboxMail.Kind.CONVOCATION, enrolment=enrolment)
+    row = _wait_until_sent(worker, kind=MailKind.CONVOCATION, enrolment=enrolment)
     assert row.dedup_key == f"convocation:{enrolment.pk}"
     [message] = _mails(worker["mail_dir"])
     assert _header(message, "To") == "paul.e2e@ccas.example.org"

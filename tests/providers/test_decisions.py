@@ -6,7 +6,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from enrolment.models import Enrolment, OutboxMail
+from enrolment.mails import MailKind
+from enrolment.models import Enrolment
+from outbox.models import OutboxMail
 from tests.catalogue_pages.html import structure
 from tests.factories import EnrolmentFactory, SessionFactory
 
@@ -45,7 +47,7 @@ def test_member_validates_a_pending_enrolment_and_the_trainee_is_mailed(
     assert enrolment.status == Enrolment.Status.CONFIRMED
     assert enrolment.decided_by == alice
     sent = OutboxMail.objects.get(enrolment=enrolment)
-    assert (sent.kind, sent.status) == (OutboxMail.Kind.VALIDATED, OutboxMail.Status.SENT)
+    assert (sent.kind, sent.status) == (MailKind.VALIDATED, OutboxMail.Status.SENT)
     assert [message.to for message in mail.outbox] == [[enrolment.trainee.email]]
     assert response.context["pending"] == []
 
@@ -144,7 +146,7 @@ def test_member_refuses_with_a_reason_and_the_trainee_gets_it_by_mail(
     assert enrolment.decided_by == alice
     assert enrolment.refusal_reason == "Le module 1 n'a pas été suivi."
     sent = OutboxMail.objects.get(enrolment=enrolment)
-    assert (sent.kind, sent.status) == (OutboxMail.Kind.REFUSED, OutboxMail.Status.SENT)
+    assert (sent.kind, sent.status) == (MailKind.REFUSED, OutboxMail.Status.SENT)
     assert [message.to for message in mail.outbox] == [[enrolment.trainee.email]]
 
 
@@ -160,7 +162,7 @@ def test_refusing_frees_the_seat_for_the_first_on_the_waiting_list(
 
     waiting.refresh_from_db()
     assert waiting.has_outstanding_offer
-    assert OutboxMail.objects.filter(enrolment=waiting, kind=OutboxMail.Kind.OFFER).exists()
+    assert OutboxMail.objects.filter(enrolment=waiting, kind=MailKind.OFFER).exists()
 
 
 @pytest.mark.parametrize(
