@@ -7,7 +7,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .geography import DEPARTMENT_CHOICES, REGION_CHOICES
@@ -314,10 +313,6 @@ class Session(models.Model):
                 raise ValidationError(
                     {"region": _("Ce département n'est pas dans la région choisie.")}
                 )
-        if self.pk and self.registration_deadline:
-            validate_deadline_before_days(
-                self.registration_deadline, [day.date for day in self.days.all()]
-            )
 
     # Derived values. `days` is prefetched by the selectors, so these cost no query there.
     @property
@@ -363,18 +358,6 @@ class Session(models.Model):
     @property
     def fiche_inter_session_work(self):
         return self.inter_session_work or self.module.inter_session_work
-
-
-def validate_deadline_before_days(deadline, dates):
-    """The registration deadline must fall before the session's first day."""
-    if dates and deadline >= min(dates):
-        raise ValidationError(
-            {
-                "registration_deadline": _(
-                    "La date limite d'inscription doit précéder le premier jour de la session."
-                )
-            }
-        )
 
 
 class SessionDay(models.Model):
@@ -438,17 +421,6 @@ class SessionDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y}"
-
-    def clean(self):
-        # Read through the session instance, not the database: the session form's inline
-        # hands each day the session with the deadline being submitted alongside.
-        # (RelatedObjectDoesNotExist is an AttributeError: a form without a session yet.)
-        session = getattr(self, "session", None)
-        deadline = session.registration_deadline if session is not None else None
-        if self.date and deadline and self.date <= deadline:
-            raise ValidationError(
-                {"date": _("Une journée doit suivre la date limite d'inscription.")}
-            )
 
     @property
     def half_days(self):

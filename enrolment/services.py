@@ -40,6 +40,7 @@ from .selectors import (
     session_has_started,
     session_locked,
 )
+from .transitions import Actor, transition_record
 from .validators import normalise_siret, validate_prerequisite_declaration
 
 TRAINEE_FIELDS = (
@@ -95,6 +96,7 @@ def enrolment_create(
     employer_data: dict[str, Any],
     enrolment_data: dict[str, Any],
     consent: bool,
+    by: Actor,
 ) -> EnrolmentResult:
     """Enrol someone in a session: confirmed if a seat is free, pending when the module has a
     prerequisite to check, on the waiting list when the session is full or others are waiting
@@ -169,6 +171,7 @@ def enrolment_create(
             enrolment.status = Enrolment.Status.CONFIRMED
         enrolment.full_clean()
         enrolment.save()
+        transition_record(session=session, enrolment=enrolment, to_status=enrolment.status, by=by)
         mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
         if enrolment.disability_needs.strip():
             _disability_needs_mail_queue(enrolment)
@@ -264,7 +267,7 @@ def _enrolment_locked(enrolment_id: int) -> tuple[Session, Enrolment]:
     return session, enrolment
 
 
-def enrolment_validate(*, enrolment_id: int, by=None) -> Enrolment:
+def enrolment_validate(*, enrolment_id: int, by: Actor) -> Enrolment:
     """OPCO staff or the provider accept a pending enrolment (prerequisite checked)."""
     with transaction.atomic():
         session, enrolment = _enrolment_locked(enrolment_id)
@@ -276,13 +279,14 @@ def enrolment_validate(*, enrolment_id: int, by=None) -> Enrolment:
         enrolment.status = Enrolment.Status.CONFIRMED
         enrolment.status_changed_at = now
         enrolment.decided_at = now
-        enrolment.decided_by = by
+        enrolment.decided_by = by.user
         enrolment.save()
+        _transition(enrolment, Enrolment.Status.PENDING, by=by)
         mail_queue(kind=MailKind.VALIDATED, enrolment=enrolment)
     return enrolment
 
 
-def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolment:
+def enrolment_refuse(*, enrolment_id: int, by: Actor, reason: str = "") -> Enrolment:
     """Refuse a pending or waitlisted enrolment (prerequisite not met). The seat it held, if
     any, is offered to the waiting list."""
     with transaction.atomic():
@@ -292,21 +296,23 @@ def enrolment_refuse(*, enrolment_id: int, by=None, reason: str = "") -> Enrolme
                 _("Seule une inscription à valider ou en liste d'attente peut être refusée."),
                 code="not_refusable",
             )
+        previous = enrolment.status
         now = timezone.now()
         enrolment.status = Enrolment.Status.REFUSED
         enrolment.status_changed_at = now
         enrolment.decided_at = now
-        enrolment.decided_by = by
+        enrolment.decided_by = by.user
         enrolment.refusal_reason = reason.strip()
         enrolment.offer_expires_at = None
         enrolment.save()
+        _transition(enrolment, previous, by=by, reason=enrolment.refusal_reason)
         mail_queue(kind=MailKind.REFUSED, enrolment=enrolment)
         # The seat it held, if any, goes to the next in line (counted afresh: none may be free).
         waitlist_offer_next(session=session)
     return enrolment
 
 
-def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> Enrolment:
+def enrolment_cancel(*, enrolment_id: int, by: Actor, allow_after_start: bool = False) -> Enrolment:
     """Cancel an active enrolment (the trainee from their link, or staff). Refused once the
     session has started unless `allow_after_start` (staff only). A freed seat is offered to
     the waiting list."""
@@ -319,15 +325,28 @@ def enrolment_cancel(*, enrolment_id: int, allow_after_start: bool = False) -> E
                 _("La session a commencé : l'inscription ne peut plus être annulée en ligne."),
                 code="started",
             )
+        previous = enrolment.status
         now = timezone.now()
         enrolment.status = Enrolment.Status.CANCELLED
         enrolment.status_changed_at = now
         enrolment.cancelled_at = now
         enrolment.offer_expires_at = None
         enrolment.save()
+        _transition(enrolment, previous, by=by)
         mail_queue(kind=MailKind.CANCELLED, enrolment=enrolment)
         waitlist_offer_next(session=session)
     return enrolment
+
+
+def _transition(enrolment: Enrolment, previous: str, *, by: Actor, reason: str = "") -> None:
+    transition_record(
+        session=enrolment.session,
+        enrolment=enrolment,
+        from_status=previous,
+        to_status=enrolment.status,
+        by=by,
+        reason=reason,
+    )
 
 
 def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) -> list[Enrolment]:
@@ -361,8 +380,8 @@ def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) ->
 
 
 def offer_accept(*, enrolment_id: int) -> Enrolment:
-    """Take the seat offered to a waitlisted enrolment: confirmed, or pending when the module's
-    prerequisite has yet to be checked."""
+    """The trainee takes, from their personal link, the seat offered to their waitlisted
+    enrolment: confirmed, or pending when the module's prerequisite has yet to be checked."""
     with transaction.atomic():
         session, enrolment = _enrolment_locked(enrolment_id)
         if not enrolment.has_outstanding_offer:
@@ -378,6 +397,7 @@ def offer_accept(*, enrolment_id: int) -> Enrolment:
         enrolment.status_changed_at = now
         enrolment.offer_expires_at = None
         enrolment.save()
+        _transition(enrolment, Enrolment.Status.WAITLISTED, by=Actor.trainee())
         mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
     return enrolment
 
@@ -456,82 +476,6 @@ def enrolment_link_resend(*, enrolment: Enrolment) -> None:
             _("Cette inscription est close : son lien n'est pas renvoyé."), code="not_active"
         )
     mail_queue(kind=MailKind.LINK, enrolment=enrolment)
-
-
-def capacity_check_seats(*, session: Session, capacity: int) -> None:
-    """Raise EnrolmentError if `capacity` is below the seats the session holds (confirmed,
-    pending, offered). Forms call it to show the error; session_capacity_change calls it again
-    inside the session lock."""
-    held = seats_held(session)
-    if capacity < held:
-        raise EnrolmentError(
-            _(
-                "Impossible de descendre à %(capacity)d places : %(held)d places sont déjà "
-                "occupées ou proposées."
-            )
-            % {"capacity": capacity, "held": held},
-            code="capacity_below_seats",
-        )
-
-
-def session_capacity_change(*, session_id: int, capacity: int) -> Session:
-    """Set a session's number of seats. Refused below the seats held (confirmed, pending,
-    offered) or below the session's minimum; seats it frees are offered to the waiting list."""
-    with transaction.atomic():
-        session = session_locked(pk=session_id)
-        # Counted inside the lock, like every seat count.
-        capacity_check_seats(session=session, capacity=capacity)
-        if capacity < session.min_participants:
-            raise EnrolmentError(
-                _(
-                    "Le nombre de places ne peut pas être inférieur au minimum de participants "
-                    "(%(minimum)d)."
-                )
-                % {"minimum": session.min_participants},
-                code="capacity_below_minimum",
-            )
-        session.capacity = capacity
-        session.full_clean()
-        session.save(update_fields=["capacity", "updated_at"])
-        # Does nothing when no seat is free.
-        waitlist_offer_next(session=session)
-    return session
-
-
-def session_cancel(*, session_id: int, reason: str = "") -> list[Enrolment]:
-    """Cancel a session: it is marked cancelled (its page says so and takes no enrolment) and
-    every active enrolment, confirmed, pending or on the waiting list, is cancelled with a mail
-    to its trainee; no seat is offered. Run again on a cancelled session, it cancels and mails
-    only what was left active (a status changed by hand). Refused once the session is over.
-    Returns the enrolments cancelled."""
-    with transaction.atomic():
-        session = session_locked(pk=session_id)
-        last_day = session.last_day
-        if last_day is not None and last_day < timezone.localdate():
-            raise EnrolmentError(
-                _("Une session terminée ne peut pas être annulée."), code="session_over"
-            )
-        if session.status != Session.Status.CANCELLED:
-            session.status = Session.Status.CANCELLED
-            session.save(update_fields=["status", "updated_at"])
-        now = timezone.now()
-        enrolments = list(session.enrolments.active().select_related("trainee"))
-        for enrolment in enrolments:
-            enrolment.status = Enrolment.Status.CANCELLED
-            enrolment.status_changed_at = now
-            enrolment.cancelled_at = now
-            enrolment.offer_expires_at = None
-            enrolment.save(
-                update_fields=["status", "status_changed_at", "cancelled_at", "offer_expires_at"]
-            )
-            mail_queue(
-                kind=MailKind.SESSION_CANCELLED,
-                enrolment=enrolment,
-                session=session,
-                note=reason.strip(),
-                dedup_key=f"session_cancelled:{enrolment.pk}",
-            )
-    return enrolments
 
 
 def satisfaction_response_create(

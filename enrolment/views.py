@@ -34,6 +34,7 @@ from .selectors import (
     session_has_started,
     waitlist_position,
 )
+from .transitions import Actor
 
 
 def _session_or_404(pk):
@@ -67,6 +68,7 @@ def enrol(request, pk):
                 employer_data=form.employer_data(),
                 enrolment_data=form.enrolment_data(),
                 consent=form.cleaned_data["consent"],
+                by=Actor.trainee(),
             )
         except services.RegistrationClosed as exc:
             return _closed(request, session, exc.code)
@@ -137,7 +139,7 @@ def cancel(request, token):
         return bad_link
     if request.method == "POST":
         try:
-            services.enrolment_cancel(enrolment_id=enrolment.pk)
+            services.enrolment_cancel(enrolment_id=enrolment.pk, by=Actor.trainee())
         except services.EnrolmentError as exc:
             messages.error(request, exc.message)
         else:

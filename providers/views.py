@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.ratelimit import rate_limited
 from enrolment import services
+from enrolment.transitions import Actor
 
 from .forms import LoginForm, RefusalForm
 from .selectors import (
@@ -95,7 +96,7 @@ def session_detail(request, pk):
 def enrolment_validate(request, pk):
     enrolment = _enrolment_or_404(request, pk)
     try:
-        services.enrolment_validate(enrolment_id=enrolment.pk, by=request.user)
+        services.enrolment_validate(enrolment_id=enrolment.pk, by=Actor.provider(request.user))
     except services.EnrolmentError as error:
         messages.error(request, f"{enrolment.trainee} : {error.message}")
     else:
@@ -117,7 +118,9 @@ def enrolment_refuse(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.enrolment_refuse(
-                enrolment_id=enrolment.pk, by=request.user, reason=form.cleaned_data["reason"]
+                enrolment_id=enrolment.pk,
+                by=Actor.provider(request.user),
+                reason=form.cleaned_data["reason"],
             )
         except services.EnrolmentError as error:
             messages.error(request, f"{enrolment.trainee} : {error.message}")

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from catalogue.models import SessionDay
 from enrolment.models import Enrolment
+from enrolment.session_services import session_change
+from enrolment.transitions import Actor
 from tests.factories import (
     EnrolmentFactory,
     SessionDayFactory,
@@ -96,10 +98,14 @@ def test_user_email_is_unique_whatever_the_case():
 
 
 def test_deadline_on_or_after_the_first_day_is_invalid():
+    # A rule over the session and its days: the lifecycle service checks it, not the model.
     session = SessionFactory()
-    session.registration_deadline = session.first_day
     with pytest.raises(ValidationError) as error:
-        session.full_clean()
+        session_change(
+            session_id=session.pk,
+            fields={"registration_deadline": session.first_day},
+            by=Actor.staff(None),
+        )
     assert "registration_deadline" in error.value.message_dict
 
 

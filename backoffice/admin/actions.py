@@ -1,11 +1,14 @@
 """Buttons on an admin change page that run one of the model admin's list actions on that
 object, so that a status change goes through the same service whichever way staff take."""
 
+from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
+
+from enrolment.services import EnrolmentError
 
 
 class ChangePageActionsMixin:
@@ -46,3 +49,19 @@ class ChangePageActionsMixin:
                 current_app=self.admin_site.name,
             )
         )
+
+
+class ServiceErrorsAsMessagesMixin:
+    """The forms check the rules first, to show each error next to its field; the services
+    check them again under the session lock. A rule broken in between (a seat taken meanwhile)
+    rolls back the admin's transaction, and the page says why instead of failing."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EnrolmentError as error:
+            message = error.message
+        except ValidationError as error:
+            message = " ".join(error.messages)
+        self.message_user(request, message, messages.ERROR)
+        return redirect(request.get_full_path())

@@ -24,6 +24,7 @@ from enrolment.services import (
     enrolment_refuse,
     enrolment_validate,
 )
+from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin
 from .transitions import TransitionsGoAlongMixin, enrolment_history
@@ -186,7 +187,9 @@ class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.Mode
         done = self._run(
             request,
             queryset,
-            lambda enrolment: enrolment_validate(enrolment_id=enrolment.pk, by=request.user),
+            lambda enrolment: enrolment_validate(
+                enrolment_id=enrolment.pk, by=Actor.staff(request.user)
+            ),
         )
         if done:
             self._report(
@@ -205,7 +208,7 @@ class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.Mode
                 request,
                 queryset,
                 lambda enrolment: enrolment_refuse(
-                    enrolment_id=enrolment.pk, by=request.user, reason=reason
+                    enrolment_id=enrolment.pk, by=Actor.staff(request.user), reason=reason
                 ),
             )
             if done:
@@ -234,7 +237,9 @@ class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.Mode
         done = self._run(
             request,
             queryset,
-            lambda enrolment: enrolment_cancel(enrolment_id=enrolment.pk, allow_after_start=True),
+            lambda enrolment: enrolment_cancel(
+                enrolment_id=enrolment.pk, by=Actor.staff(request.user), allow_after_start=True
+            ),
         )
         if done:
             self._report(

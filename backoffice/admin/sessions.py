@@ -4,7 +4,6 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -21,21 +20,26 @@ from catalogue.models import (
     Session,
     SessionDay,
     Trainer,
-    validate_deadline_before_days,
 )
 from catalogue.selectors import day_bounds
-from catalogue.services import session_publish
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
 from enrolment.selectors import seats_held, seats_left, with_seats_held
-from enrolment.services import (
-    EnrolmentError,
+from enrolment.services import EnrolmentError
+from enrolment.session_services import (
+    DAY_FIELDS,
+    SESSION_FIELDS,
     capacity_check_seats,
+    day_check,
     session_cancel,
-    session_capacity_change,
+    session_change,
+    session_check,
+    session_create,
+    session_publish,
 )
+from enrolment.transitions import Actor
 
-from .actions import ChangePageActionsMixin
+from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .transitions import TransitionsGoAlongMixin, session_history
 
 # Long texts edited in table rows stay readable without taking the whole screen.
@@ -203,62 +207,50 @@ class FundingPartnerAdmin(admin.ModelAdmin):
 
 
 class SessionDayInlineFormSet(forms.BaseInlineFormSet):
-    """Checks the deadline against the days as submitted: the model's own check reads the
-    saved days, which this very form may be changing. (Each day's own check, SessionDay.clean,
-    marks the days that fall too early; this one reports on the deadline.)"""
+    """Checks the submitted days against the deadline submitted with them (the session form's
+    values are already on self.instance), with the lifecycle's rules: each day that falls too
+    early is marked, the deadline and "no day" errors are the formset's."""
 
     def clean(self):
         super().clean()
-        # Read from the instances, not cleaned_data: a date refused by SessionDay.clean has
-        # left cleaned_data, but it is still the one submitted.
-        dates = [
-            form.instance.date
-            for form in self.forms
-            if form.instance.date and not self._should_delete_form(form)
-        ]
-        # The session form's values are already on self.instance.
-        if self.instance.status == Session.Status.PUBLISHED and not dates:
-            raise ValidationError(_("Une session publiée doit avoir au moins une journée."))
         deadline = self.instance.registration_deadline
-        if not deadline:
-            return
+        dates = []
+        for form in self.forms:
+            date = getattr(form, "cleaned_data", {}).get("date")
+            if not date or form in self.deleted_forms:
+                continue
+            try:
+                day_check(date=date, deadline=deadline)
+            except ValidationError as error:
+                form.add_error(None, error)
+            dates.append(date)
         try:
-            validate_deadline_before_days(deadline, dates)
+            session_check(status=self.instance.status, deadline=deadline, dates=dates)
         except ValidationError as error:
             # A formset's errors are a flat list, not a per-field dict.
             raise ValidationError(error.messages) from error
 
+    def submitted_days(self) -> list[dict]:
+        """The days as the lifecycle service takes them (existing ones with their id)."""
+        return [
+            {"id": form.instance.pk, **{name: form.cleaned_data.get(name) for name in DAY_FIELDS}}
+            for form in self.forms
+            if form not in self.deleted_forms and (form.instance.pk or form.has_changed())
+        ]
+
 
 class SessionAdminForm(forms.ModelForm):
-    # Set by SessionAdmin.get_form: whether the days inline, which checks the submitted days
-    # against the deadline, is on the page.
-    days_checked_by_inline = False
-
     def clean(self):
         cleaned_data = super().clean()
         capacity = cleaned_data.get("capacity")
         if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
-            # A first check, to show the error on the form; session_capacity_change counts
-            # again under the session lock when the change is saved.
+            # A first check, to show the error on the form; session_change counts again under
+            # the session lock when the change is saved.
             try:
                 capacity_check_seats(session=self.instance, capacity=capacity)
             except EnrolmentError as error:
                 self.add_error("capacity", error.message)
         return cleaned_data
-
-    def _post_clean(self):
-        if not self.days_checked_by_inline:
-            super()._post_clean()
-            return
-        # Session.clean() checks the deadline against the saved days, which the inline may be
-        # changing in this very request (moving both the dates and the deadline must pass).
-        # Lend the model an empty days cache: SessionDayInlineFormSet checks the submitted days.
-        cache = getattr(self.instance, "_prefetched_objects_cache", {})
-        self.instance._prefetched_objects_cache = {**cache, "days": SessionDay.objects.none()}
-        try:
-            super()._post_clean()
-        finally:
-            self.instance._prefetched_objects_cache = cache
 
 
 class SessionCancelForm(forms.Form):
@@ -311,7 +303,12 @@ class EnrolmentInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelAdmin):
+class SessionAdmin(
+    TransitionsGoAlongMixin,
+    ServiceErrorsAsMessagesMixin,
+    ChangePageActionsMixin,
+    admin.ModelAdmin,
+):
     form = SessionAdminForm
     list_display = (
         "label",
@@ -395,41 +392,44 @@ class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelA
             .annotate(first_day_date=day_bounds()["first_date"])
         )
 
-    # A new capacity goes through session_capacity_change, which counts the seats held under
-    # the session lock and offers freed seats to the waiting list. The form first saves the
-    # session with the larger of the saved and the new capacity (so a cut is only ever made by
-    # the service), then, once the days are saved too, the service sets the new capacity.
-    # All of it runs in the admin's transaction: a refusal undoes the whole save.
-    def _capacity_changed(self, form, change):
-        return change and "capacity" in form.changed_data
-
     def save_model(self, request, obj, form, change):
-        if self._capacity_changed(form, change):
-            obj.capacity = max(form.initial["capacity"], obj.capacity)
-        super().save_model(request, obj, form, change)
+        """Nothing here: the lifecycle service saves the session with its days, trainers and
+        partners in one call (save_related), inside the admin's transaction."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if self._capacity_changed(form, change):
-            capacity = form.cleaned_data["capacity"]
-            session_capacity_change(session_id=form.instance.pk, capacity=capacity)
-            form.instance.capacity = capacity
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except EnrolmentError as error:
-            # Seats taken between the form's check and the save: the transaction of
-            # changeform_view is rolled back, nothing is saved.
-            self.message_user(request, error.message, messages.ERROR)
-            return redirect(request.get_full_path())
+        for formset in formsets:
+            # Not saved: this fills what the admin's change message reads.
+            formset.save(commit=False)
+        days_formset = next(
+            (formset for formset in formsets if isinstance(formset, SessionDayInlineFormSet)),
+            None,
+        )
+        days = days_formset.submitted_days() if days_formset is not None else None
+        data = form.cleaned_data
+        values = {
+            "fields": {name: data[name] for name in SESSION_FIELDS if name in data},
+            "trainer_ids": [trainer.pk for trainer in data["trainers"]]
+            if "trainers" in data
+            else None,
+            "partner_ids": [partner.pk for partner in data["partners"]]
+            if "partners" in data
+            else None,
+            "by": Actor.staff(request.user),
+        }
+        if change:
+            session_change(session_id=form.instance.pk, days=days, **values)
+        else:
+            session = session_create(days=days or [], **values)
+            # The admin logs and redirects to the object it built: give it the row's id.
+            form.instance.pk = session.pk
+            form.instance._state.adding = False
 
     @admin.action(description=_("Publier les sessions sélectionnées"), permissions=["change"])
     def publish_sessions(self, request, queryset):
         published = 0
         for session in queryset:
             try:
-                session_publish(session=session)
+                session_publish(session_id=session.pk, by=Actor.staff(request.user))
             except ValidationError as error:
                 reason = " ".join(error.messages)
                 self.message_user(request, f"{session} : {reason}", messages.ERROR)
@@ -454,7 +454,9 @@ class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelA
             for session in queryset:
                 try:
                     enrolments = session_cancel(
-                        session_id=session.pk, reason=form.cleaned_data["reason"]
+                        session_id=session.pk,
+                        reason=form.cleaned_data["reason"],
+                        by=Actor.staff(request.user),
                     )
                 except EnrolmentError as error:
                     self.message_user(request, f"{session} : {error.message}", messages.ERROR)
@@ -523,14 +525,6 @@ class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelA
         # annotation: the choice lists of sessions elsewhere in the admin use this ordering too.
         return (day_bounds()["first_date"].desc(nulls_first=True), "-pk")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.days_checked_by_inline = any(
-            isinstance(inline, SessionDayInline)
-            for inline in self.get_inline_instances(request, obj)
-        )
-        return form
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "opco_contact":
             # Each contact's label names its OPCO.
@@ -554,8 +548,28 @@ class SessionAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelA
         return seats_left(obj)
 
 
+class SessionDayAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        session = cleaned_data.get("session") or getattr(self.instance, "session", None)
+        if session is not None:
+            try:
+                day_check(date=cleaned_data.get("date"), deadline=session.registration_deadline)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
+
+
+def _day_values(day: SessionDay) -> dict:
+    return {"id": day.pk, **{name: getattr(day, name) for name in DAY_FIELDS}}
+
+
 @admin.register(SessionDay)
-class SessionDayAdmin(admin.ModelAdmin):
+class SessionDayAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+    """One day at a time; saved and deleted as a change of its session's days, through the
+    lifecycle service."""
+
+    form = SessionDayAdminForm
     list_display = (
         "date",
         "session",
@@ -569,3 +583,27 @@ class SessionDayAdmin(admin.ModelAdmin):
     search_fields = ("session__city", "session__label", "title")
     date_hierarchy = "date"
     autocomplete_fields = ("session",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A day belongs to its session: moving it is deleting it here and adding it there.
+        return ("session",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        others = [_day_values(day) for day in obj.session.days.all() if day.pk != obj.pk]
+        session_change(
+            session_id=obj.session_id,
+            fields={},
+            days=[*others, _day_values(obj)],
+            by=Actor.staff(request.user),
+        )
+        obj.pk = SessionDay.objects.get(session=obj.session_id, date=obj.date).pk
+
+    def delete_model(self, request, obj):
+        others = [_day_values(day) for day in obj.session.days.all() if day.pk != obj.pk]
+        session_change(
+            session_id=obj.session_id, fields={}, days=others, by=Actor.staff(request.user)
+        )
+
+    def delete_queryset(self, request, queryset):
+        for day in queryset.select_related("session"):
+            self.delete_model(request, day)

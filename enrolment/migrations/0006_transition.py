@@ -5,6 +5,13 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.permissions import sync_opco_staff_group
+
+
+def sync_group(apps, schema_editor):
+    # The staff group manages every enrolment model: give it the new model's permissions.
+    sync_opco_staff_group(apps, using=schema_editor.connection.alias)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -94,4 +101,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(sync_group, migrations.RunPython.noop),
     ]

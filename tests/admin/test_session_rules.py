@@ -259,14 +259,14 @@ def test_seat_taken_after_the_form_check_undoes_the_whole_save(
     data = admin_form_data(staff_client.get(change_url(session)))
     data["capacity"] = 2
     data["label"] = "Groupe 9"
-    service = session_admin.session_capacity_change
+    service = session_admin.session_change
 
     def enrolment_arrives_first(**kwargs):
         # Someone takes the third seat between the form's check and the service's lock.
         EnrolmentFactory(session=session, status=Enrolment.Status.CONFIRMED)
         return service(**kwargs)
 
-    monkeypatch.setattr(session_admin, "session_capacity_change", enrolment_arrives_first)
+    monkeypatch.setattr(session_admin, "session_change", enrolment_arrives_first)
 
     response = staff_client.post(change_url(session), data, follow=True)
 

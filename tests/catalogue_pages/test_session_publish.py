@@ -5,14 +5,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from catalogue.models import Session
-from catalogue.services import session_publish
+from enrolment.session_services import session_publish
+from enrolment.transitions import Actor
 from tests.factories import SessionFactory
+
+STAFF = Actor.staff(None)
 
 
 @pytest.mark.django_db
 def test_publishing_a_submitted_session_sets_published_at():
     session = SessionFactory(status=Session.Status.SUBMITTED)
-    session_publish(session=session)
+    session_publish(session_id=session.pk, by=STAFF)
     session.refresh_from_db()
     assert session.status == Session.Status.PUBLISHED
     assert session.published_at is not None
@@ -22,7 +25,7 @@ def test_publishing_a_submitted_session_sets_published_at():
 def test_republishing_keeps_the_first_publication_date():
     first = timezone.now() - datetime.timedelta(days=10)
     session = SessionFactory(status=Session.Status.SUBMITTED, published_at=first)
-    session_publish(session=session)
+    session_publish(session_id=session.pk, by=STAFF)
     session.refresh_from_db()
     assert session.published_at == first
 
@@ -31,7 +34,7 @@ def test_republishing_keeps_the_first_publication_date():
 def test_a_session_without_days_cannot_be_published():
     session = SessionFactory(status=Session.Status.DRAFT, registration_deadline=None, days=[])
     with pytest.raises(ValidationError):
-        session_publish(session=session)
+        session_publish(session_id=session.pk, by=STAFF)
     session.refresh_from_db()
     assert session.status == Session.Status.DRAFT
     assert session.published_at is None
@@ -41,14 +44,14 @@ def test_a_session_without_days_cannot_be_published():
 def test_a_cancelled_session_cannot_be_published_again():
     session = SessionFactory(status=Session.Status.CANCELLED)
     with pytest.raises(ValidationError):
-        session_publish(session=session)
+        session_publish(session_id=session.pk, by=STAFF)
     assert Session.objects.get(pk=session.pk).status == Session.Status.CANCELLED
 
 
 @pytest.mark.django_db
 def test_published_then_cancelled_session_stays_public_as_cancelled(client):
     session = SessionFactory(status=Session.Status.SUBMITTED)
-    session_publish(session=session)
+    session = session_publish(session_id=session.pk, by=STAFF)
     session.status = Session.Status.CANCELLED
     session.save()
     response = client.get(session.get_absolute_url())

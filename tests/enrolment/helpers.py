@@ -3,6 +3,7 @@
 import itertools
 
 from enrolment import services
+from enrolment.transitions import Actor
 
 VALID_SIRET = "73282932000074"
 _numbers = itertools.count(1)
@@ -61,6 +62,7 @@ def enrol(session, *, email=None, declaration=None, **trainee_overrides):
         employer_data=employer_data(),
         enrolment_data=declaration or enrolment_data(),
         consent=True,
+        by=Actor.trainee(),
     )
 
 

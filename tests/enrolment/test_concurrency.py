@@ -14,10 +14,13 @@ from enrolment import services
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment, Trainee
 from enrolment.selectors import waitlist_position
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
 
 from .helpers import enrol, form_data
+
+TRAINEE = Actor.trainee()
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -142,7 +145,8 @@ def test_simultaneous_cancellations_offer_each_freed_seat_once():
     waiting = [enrol(session).enrolment for _ in range(8)]
 
     _, errors = _run_at_once(
-        lambda n: services.enrolment_cancel(enrolment_id=confirmed[n].pk), len(confirmed)
+        lambda n: services.enrolment_cancel(enrolment_id=confirmed[n].pk, by=TRAINEE),
+        len(confirmed),
     )
 
     assert errors == []

@@ -9,6 +9,7 @@ from enrolment import services
 from enrolment.mails import MailKind
 from enrolment.models import Employer, Enrolment, Trainee
 from enrolment.selectors import ClosedReason, waitlist_position
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from tests.factories import (
     EnrolmentFactory,
@@ -18,6 +19,8 @@ from tests.factories import (
 )
 
 from .helpers import employer_data, enrol, enrolment_data, practice_declaration, trainee_data
+
+TRAINEE = Actor.trainee()
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +221,7 @@ def test_waitlisted_person_enrolling_again_keeps_their_place():
 def test_enrolling_again_after_cancelling_creates_a_new_enrolment():
     session = SessionFactory()
     first = enrol(session, email="lea@ccas.example.org").enrolment
-    services.enrolment_cancel(enrolment_id=first.pk)
+    services.enrolment_cancel(enrolment_id=first.pk, by=TRAINEE)
 
     second = enrol(session, email="lea@ccas.example.org")
 
@@ -264,6 +267,7 @@ def test_form_with_a_known_address_never_rewrites_the_trainees_identity():
         employer_data=employer_data(name="Autre structure", siret="", city="Tours"),
         enrolment_data=enrolment_data(employer_contact_name="Paul Martin"),
         consent=True,
+        by=TRAINEE,
     ).enrolment
 
     assert Trainee.objects.values().get(pk=lea.pk) == stored
@@ -285,6 +289,7 @@ def test_employer_is_found_again_by_its_siret():
         employer_data=employer_data(siret="732 829 320 00074", opco_member_number="A-42"),
         enrolment_data=enrolment_data(),
         consent=True,
+        by=TRAINEE,
     ).enrolment
 
     assert enrolment.employer == employer
@@ -301,6 +306,7 @@ def test_enrolment_without_consent_is_refused():
             employer_data=employer_data(),
             enrolment_data=enrolment_data(),
             consent=False,
+            by=TRAINEE,
         )
     assert "consent" in error.value.message_dict
     assert not Enrolment.objects.exists()

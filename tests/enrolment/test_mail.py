@@ -12,6 +12,7 @@ from enrolment import services
 from enrolment.links import enrolment_id_from_token
 from enrolment.mails import MailKind, mail_queue
 from enrolment.models import Enrolment
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
 from outbox.tasks import send_outbox_mail
@@ -24,6 +25,8 @@ from tests.factories import (
 )
 
 from .helpers import enrol, practice_declaration
+
+TRAINEE = Actor.trainee()
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +260,7 @@ def test_offer_mail_gives_the_deadline_to_accept(django_capture_on_commit_callba
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrolment_cancel(enrolment_id=confirmed.pk)
+        services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     offer = next(m for m in mailoutbox if m.to == [waiting.trainee.email])
     waiting.refresh_from_db()
@@ -326,8 +329,10 @@ def test_offer_mail_is_skipped_when_the_person_cancelled_before_it_left(mailoutb
     waiting = EnrolmentFactory(
         session=session, status=Enrolment.Status.WAITLISTED, waitlisted_at=timezone.now()
     )
-    services.enrolment_cancel(enrolment_id=confirmed.pk)  # queues the offer, not yet sent
-    services.enrolment_cancel(enrolment_id=waiting.pk)
+    services.enrolment_cancel(
+        enrolment_id=confirmed.pk, by=TRAINEE
+    )  # queues the offer, not yet sent
+    services.enrolment_cancel(enrolment_id=waiting.pk, by=TRAINEE)
     offer = waiting.mails.get(kind=MailKind.OFFER)
 
     assert outbox_send(mail_id=offer.pk) is False

@@ -3,11 +3,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from enrolment import services
+from enrolment import services, session_services
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
+
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +34,7 @@ def _full_session_with_queue():
 def test_raising_capacity_offers_the_seat_to_the_first_waitlisted():
     session, first, second = _full_session_with_queue()
 
-    services.session_capacity_change(session_id=session.pk, capacity=2)
+    session_services.session_capacity_change(session_id=session.pk, capacity=2, by=STAFF)
 
     session.refresh_from_db()
     first.refresh_from_db()
@@ -50,7 +53,7 @@ def test_lowering_capacity_below_the_seats_held_is_refused_and_changes_nothing()
     EnrolmentFactory.create_batch(2, session=session)
 
     with pytest.raises(services.EnrolmentError) as error:
-        services.session_capacity_change(session_id=session.pk, capacity=1)
+        session_services.session_capacity_change(session_id=session.pk, capacity=1, by=STAFF)
 
     assert error.value.code == "capacity_below_seats"
     session.refresh_from_db()
@@ -61,7 +64,7 @@ def test_lowering_capacity_below_the_minimum_is_refused():
     session = SessionFactory(capacity=10, min_participants=6)
 
     with pytest.raises(services.EnrolmentError) as error:
-        services.session_capacity_change(session_id=session.pk, capacity=5)
+        session_services.session_capacity_change(session_id=session.pk, capacity=5, by=STAFF)
 
     assert error.value.code == "capacity_below_minimum"
     session.refresh_from_db()
@@ -72,7 +75,7 @@ def test_lowering_capacity_to_the_seats_held_is_accepted():
     session = SessionFactory(capacity=3, min_participants=0)
     EnrolmentFactory.create_batch(2, session=session)
 
-    services.session_capacity_change(session_id=session.pk, capacity=2)
+    session_services.session_capacity_change(session_id=session.pk, capacity=2, by=STAFF)
 
     session.refresh_from_db()
     assert session.capacity == 2

@@ -6,8 +6,12 @@ from django.utils import timezone
 from enrolment import services
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
+
+TRAINEE = Actor.trainee()
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +32,7 @@ def test_validating_a_pending_enrolment_confirms_it_and_mails_the_trainee():
     enrolment = EnrolmentFactory(status=Enrolment.Status.PENDING)
     staff = UserFactory()
 
-    services.enrolment_validate(enrolment_id=enrolment.pk, by=staff)
+    services.enrolment_validate(enrolment_id=enrolment.pk, by=Actor.staff(staff))
 
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CONFIRMED
@@ -42,7 +46,7 @@ def test_only_pending_enrolments_can_be_validated(status):
     enrolment = EnrolmentFactory(status=status)
 
     with pytest.raises(services.EnrolmentError):
-        services.enrolment_validate(enrolment_id=enrolment.pk)
+        services.enrolment_validate(enrolment_id=enrolment.pk, by=STAFF)
 
     enrolment.refresh_from_db()
     assert enrolment.status == status
@@ -54,7 +58,7 @@ def test_refusing_a_pending_enrolment_frees_its_seat_for_the_waiting_list():
     pending = EnrolmentFactory(session=session, status=Enrolment.Status.PENDING)
     waiting = _waitlisted(session, minutes_ago=5)
 
-    services.enrolment_refuse(enrolment_id=pending.pk, reason="Module 1 non suivi.")
+    services.enrolment_refuse(enrolment_id=pending.pk, by=STAFF, reason="Module 1 non suivi.")
 
     pending.refresh_from_db()
     waiting.refresh_from_db()
@@ -71,7 +75,7 @@ def test_refusing_a_waitlisted_enrolment_offers_nothing():
     refused = _waitlisted(session, minutes_ago=10)
     other = _waitlisted(session, minutes_ago=5)
 
-    services.enrolment_refuse(enrolment_id=refused.pk)
+    services.enrolment_refuse(enrolment_id=refused.pk, by=STAFF)
 
     other.refresh_from_db()
     assert not other.has_outstanding_offer
@@ -82,7 +86,7 @@ def test_confirmed_enrolments_cannot_be_refused():
     enrolment = EnrolmentFactory(status=Enrolment.Status.CONFIRMED)
 
     with pytest.raises(services.EnrolmentError):
-        services.enrolment_refuse(enrolment_id=enrolment.pk)
+        services.enrolment_refuse(enrolment_id=enrolment.pk, by=STAFF)
 
 
 def test_cancelling_a_confirmed_enrolment_offers_the_seat_to_the_first_waiting():
@@ -91,7 +95,7 @@ def test_cancelling_a_confirmed_enrolment_offers_the_seat_to_the_first_waiting()
     second = _waitlisted(session, minutes_ago=5)
     first = _waitlisted(session, minutes_ago=10)
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     confirmed.refresh_from_db()
     first.refresh_from_db()
@@ -109,7 +113,7 @@ def test_cancelling_a_waitlisted_enrolment_offers_nothing():
     cancelled = _waitlisted(session, minutes_ago=10)
     other = _waitlisted(session, minutes_ago=5)
 
-    services.enrolment_cancel(enrolment_id=cancelled.pk)
+    services.enrolment_cancel(enrolment_id=cancelled.pk, by=TRAINEE)
 
     other.refresh_from_db()
     assert not other.has_outstanding_offer
@@ -119,7 +123,7 @@ def test_cancelling_twice_is_refused():
     enrolment = EnrolmentFactory(status=Enrolment.Status.CANCELLED)
 
     with pytest.raises(services.EnrolmentError) as error:
-        services.enrolment_cancel(enrolment_id=enrolment.pk)
+        services.enrolment_cancel(enrolment_id=enrolment.pk, by=TRAINEE)
     assert error.value.code == "not_active"
 
 
@@ -131,7 +135,7 @@ def test_cancelling_after_the_session_started_is_refused(time_machine):
     )
 
     with pytest.raises(services.EnrolmentError) as error:
-        services.enrolment_cancel(enrolment_id=enrolment.pk)
+        services.enrolment_cancel(enrolment_id=enrolment.pk, by=TRAINEE)
 
     assert error.value.code == "started"
     enrolment.refresh_from_db()
@@ -145,7 +149,7 @@ def test_cancelling_on_the_first_morning_before_the_start_is_allowed(time_machin
         timezone.make_aware(datetime.datetime.combine(first_day, datetime.time(8, 30)))
     )
 
-    services.enrolment_cancel(enrolment_id=enrolment.pk)
+    services.enrolment_cancel(enrolment_id=enrolment.pk, by=TRAINEE)
 
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CANCELLED
@@ -158,7 +162,7 @@ def test_staff_may_cancel_after_the_start(time_machine):
         timezone.make_aware(datetime.datetime.combine(first_day, datetime.time(14, 0)))
     )
 
-    services.enrolment_cancel(enrolment_id=enrolment.pk, allow_after_start=True)
+    services.enrolment_cancel(enrolment_id=enrolment.pk, by=STAFF, allow_after_start=True)
 
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CANCELLED

@@ -7,9 +7,13 @@ from enrolment import services
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
 from enrolment.selectors import waitlist_position
+from enrolment.transitions import Actor
 from tests.factories import EnrolmentFactory, PrerequisiteModuleFactory, SessionFactory
 
 from .helpers import enrol
+
+TRAINEE = Actor.trainee()
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +41,7 @@ def test_offer_lasts_the_configured_hours(settings):
     waiting = _waitlisted(session, minutes_ago=5)
     before = timezone.now()
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     waiting.refresh_from_db()
     assert waiting.offered_at >= before
@@ -52,7 +56,7 @@ def test_offer_never_outlasts_the_registration_deadline(settings):
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     waiting.refresh_from_db()
     assert waiting.offer_expires_at == _at(today + datetime.timedelta(days=1), 0)
@@ -62,7 +66,7 @@ def test_outstanding_offer_keeps_the_seat_from_newcomers():
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     newcomer = enrol(session).enrolment
 
@@ -76,7 +80,7 @@ def test_accepting_an_offer_confirms_the_enrolment():
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     services.offer_accept(enrolment_id=waiting.pk)
 
@@ -94,7 +98,7 @@ def test_accepting_an_offer_for_a_module_with_prerequisite_leaves_it_to_validate
     session = _session(module=PrerequisiteModuleFactory())
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     services.offer_accept(enrolment_id=waiting.pk)
 
@@ -117,7 +121,7 @@ def test_expired_offer_cannot_be_accepted(time_machine):
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     waiting.refresh_from_db()
 
     time_machine.move_to(waiting.offer_expires_at + datetime.timedelta(seconds=1))
@@ -133,7 +137,7 @@ def test_expired_offer_passes_to_the_next_and_sends_the_first_to_the_back(time_m
     confirmed = EnrolmentFactory(session=session)
     first = _waitlisted(session, minutes_ago=10)
     second = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     first.refresh_from_db()
 
     time_machine.move_to(first.offer_expires_at + datetime.timedelta(minutes=1))
@@ -157,7 +161,7 @@ def test_lapsed_offer_is_made_again_when_no_one_else_waits(time_machine):
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     only = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     only.refresh_from_db()
 
     time_machine.move_to(only.offer_expires_at + datetime.timedelta(minutes=1))
@@ -197,7 +201,7 @@ def test_lapsed_offer_is_not_made_again_after_the_registration_deadline(time_mac
     confirmed = EnrolmentFactory(session=session)
     only = _waitlisted(session, minutes_ago=5)
     time_machine.move_to(_at(session.registration_deadline, 22))
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     only.refresh_from_db()
 
     time_machine.move_to(only.offer_expires_at + datetime.timedelta(minutes=1))
@@ -216,7 +220,7 @@ def test_newcomer_queues_behind_a_lapsed_offer_not_yet_swept(time_machine):
     confirmed = EnrolmentFactory(session=session)
     first = _waitlisted(session, minutes_ago=10)
     second = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     first.refresh_from_db()
     time_machine.move_to(first.offer_expires_at + datetime.timedelta(minutes=1))
 
@@ -236,7 +240,7 @@ def test_newcomer_queues_behind_the_only_lapsed_offer_which_is_made_again(time_m
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     only = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     only.refresh_from_db()
     time_machine.move_to(only.offer_expires_at + datetime.timedelta(minutes=1))
 
@@ -268,8 +272,8 @@ def test_newcomer_takes_a_seat_left_free_once_everyone_waiting_has_an_offer():
     session = SessionFactory(capacity=2, min_participants=0)
     confirmed = [EnrolmentFactory(session=session) for _ in range(2)]
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed[0].pk)
-    services.enrolment_cancel(enrolment_id=confirmed[1].pk)
+    services.enrolment_cancel(enrolment_id=confirmed[0].pk, by=TRAINEE)
+    services.enrolment_cancel(enrolment_id=confirmed[1].pk, by=TRAINEE)
 
     newcomer = enrol(session).enrolment
 
@@ -282,7 +286,7 @@ def test_offers_expire_leaves_running_offers_alone():
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     waiting = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     assert services.offers_expire() == 0
 
@@ -296,7 +300,7 @@ def test_no_offer_once_the_registration_deadline_has_passed(time_machine):
     waiting = _waitlisted(session, minutes_ago=5)
     time_machine.move_to(_at(session.registration_deadline + datetime.timedelta(days=1), 10))
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     waiting.refresh_from_db()
     assert not waiting.has_outstanding_offer
@@ -309,7 +313,7 @@ def test_expired_offer_after_the_deadline_is_passed_to_nobody(time_machine):
     first = _waitlisted(session, minutes_ago=10)
     second = _waitlisted(session, minutes_ago=5)
     time_machine.move_to(_at(session.registration_deadline, 22))
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     first.refresh_from_db()
     assert first.offer_expires_at == _at(
         session.registration_deadline + datetime.timedelta(days=1), 0
@@ -329,7 +333,7 @@ def test_no_offer_once_the_session_has_started(time_machine):
     waiting = _waitlisted(session, minutes_ago=5)
     time_machine.move_to(_at(session.first_day, 10))
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk, allow_after_start=True)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=STAFF, allow_after_start=True)
 
     waiting.refresh_from_db()
     assert not waiting.has_outstanding_offer
@@ -339,10 +343,10 @@ def test_offer_never_goes_to_someone_who_cancelled():
     session = _session()
     confirmed = EnrolmentFactory(session=session)
     cancelled = _waitlisted(session, minutes_ago=10)
-    services.enrolment_cancel(enrolment_id=cancelled.pk)
+    services.enrolment_cancel(enrolment_id=cancelled.pk, by=TRAINEE)
     next_in_line = _waitlisted(session, minutes_ago=5)
 
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
     cancelled.refresh_from_db()
     next_in_line.refresh_from_db()
@@ -356,9 +360,9 @@ def test_cancelling_an_offered_enrolment_passes_the_offer_on():
     confirmed = EnrolmentFactory(session=session)
     first = _waitlisted(session, minutes_ago=10)
     second = _waitlisted(session, minutes_ago=5)
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
 
-    services.enrolment_cancel(enrolment_id=first.pk)
+    services.enrolment_cancel(enrolment_id=first.pk, by=TRAINEE)
 
     second.refresh_from_db()
     assert second.has_outstanding_offer
@@ -369,8 +373,8 @@ def test_each_freed_seat_gets_its_own_offer():
     confirmed = [EnrolmentFactory(session=session) for _ in range(2)]
     waiting = [_waitlisted(session, minutes_ago=10 - n) for n in range(3)]
 
-    services.enrolment_cancel(enrolment_id=confirmed[0].pk)
-    services.enrolment_cancel(enrolment_id=confirmed[1].pk)
+    services.enrolment_cancel(enrolment_id=confirmed[0].pk, by=TRAINEE)
+    services.enrolment_cancel(enrolment_id=confirmed[1].pk, by=TRAINEE)
 
     offered = [e.pk for e in Enrolment.objects.filter(offer_expires_at__isnull=False)]
     assert offered == [waiting[0].pk, waiting[1].pk]

@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Session
-from enrolment import services
+from enrolment import services, session_services
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
 from enrolment.tasks import close_registrations, send_convocations, send_deadline_reminders
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
 from tests.factories import EnrolmentFactory, ModuleFactory
@@ -26,6 +27,8 @@ from .helpers import (
     session,
     subscription,
 )
+
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +99,9 @@ def test_cancelling_a_session_cancels_and_mails_every_active_enrolment(
     other = session(module=doomed.module, label="Groupe 9", city="Tours")
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.session_cancel(session_id=doomed.pk, reason="Trop peu d'inscrits.")
+        cancelled = session_services.session_cancel(
+            session_id=doomed.pk, by=STAFF, reason="Trop peu d'inscrits."
+        )
 
     doomed.refresh_from_db()
     assert doomed.status == Session.Status.CANCELLED
@@ -122,12 +127,12 @@ def test_cancelling_a_session_cancels_and_mails_every_active_enrolment(
 def test_cancelling_twice_mails_only_what_was_left_active(django_capture_on_commit_callbacks):
     doomed = session()
     first = _enrol(doomed, "confirmed")[0]
-    services.session_cancel(session_id=doomed.pk)
+    session_services.session_cancel(session_id=doomed.pk, by=STAFF)
     # Someone set an enrolment back by hand in the admin.
     Enrolment.objects.filter(pk=first.pk).update(status="confirmed")
     late = EnrolmentFactory(session=doomed, status="pending")
 
-    again = services.session_cancel(session_id=doomed.pk)
+    again = session_services.session_cancel(session_id=doomed.pk, by=STAFF)
 
     assert {e.pk for e in again} == {first.pk, late.pk}
     keys = sorted(mails(MailKind.SESSION_CANCELLED).values_list("dedup_key", flat=True))
@@ -142,7 +147,7 @@ def test_a_session_that_is_over_cannot_be_cancelled():
     EnrolmentFactory(session=past)
 
     with pytest.raises(services.EnrolmentError) as error:
-        services.session_cancel(session_id=past.pk)
+        session_services.session_cancel(session_id=past.pk, by=STAFF)
 
     assert error.value.code == "session_over"
     past.refresh_from_db()
@@ -182,7 +187,7 @@ def test_cancelled_session_sends_no_convocation_nor_reminder(run):
     doomed = session()
     _enrol(doomed, "confirmed")
     subscription(doomed, "lea@ccas.example.org", confirmed_at=at(DEADLINE - days(30)))
-    services.session_cancel(session_id=doomed.pk)
+    session_services.session_cancel(session_id=doomed.pk, by=STAFF)
 
     with frozen(at(DEADLINE - days(7), 9, 5)):
         assert run(send_deadline_reminders) == 0

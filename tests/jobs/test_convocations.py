@@ -11,6 +11,7 @@ from enrolment.links import enrolment_id_from_token
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
 from enrolment.tasks import send_convocations
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
 from tests.factories import (
@@ -22,6 +23,9 @@ from tests.factories import (
 )
 
 from .helpers import FIRST_DAY, at, days, frozen, mails, recipients, session
+
+TRAINEE = Actor.trainee()
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +53,7 @@ def test_the_job_run_twice_sends_each_convocation_once_and_catches_late_confirma
         run(send_convocations)
         run(send_convocations)
     late = EnrolmentFactory(session=upcoming, status="pending")
-    services.enrolment_validate(enrolment_id=late.pk)
+    services.enrolment_validate(enrolment_id=late.pk, by=STAFF)
     with frozen(at(FIRST_DAY - days(2), 8)):
         run(send_convocations)
     with frozen(at(FIRST_DAY, 8)):
@@ -74,7 +78,7 @@ def test_convocation_queued_then_cancelled_is_skipped():
     enrolment = EnrolmentFactory(session=upcoming)
     with frozen(at(FIRST_DAY - days(7), 8)):
         send_convocations.apply()  # queued; the test's transaction never commits
-        services.enrolment_cancel(enrolment_id=enrolment.pk)
+        services.enrolment_cancel(enrolment_id=enrolment.pk, by=TRAINEE)
         row = mails(MailKind.CONVOCATION).get()
         assert outbox_send(mail_id=row.pk) is False
     row.refresh_from_db()

@@ -4,14 +4,17 @@ to (an enrolment, a session or a reminder request)."""
 import pytest
 from django.utils import timezone
 
-from enrolment import services
+from enrolment import session_services
 from enrolment.mails import MailKind
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
 from tests.enrolment.test_mail import ENROLMENT_KINDS
 from tests.factories import EnrolmentFactory
 
 from .helpers import DEADLINE, FIRST_DAY, LAST_DAY, at, days, frozen, session, subscription
+
+STAFF = Actor.staff(None)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +24,7 @@ Kind = MailKind
 def _enrolment_row(kind):
     enrolment = EnrolmentFactory(session=session())
     if kind == Kind.SESSION_CANCELLED:
-        services.session_cancel(session_id=enrolment.session_id)
+        session_services.session_cancel(session_id=enrolment.session_id, by=STAFF)
         OutboxMail.objects.all().delete()
     return OutboxMail.objects.create(kind=kind, recipient=enrolment.trainee.email, about=enrolment)
 
