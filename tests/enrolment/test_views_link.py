@@ -10,8 +10,11 @@ from enrolment import services
 from enrolment.links import enrolment_token
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
+from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from tests.factories import EnrolmentFactory, SessionFactory
+
+TRAINEE = Actor.trainee()
 
 pytestmark = pytest.mark.django_db
 
@@ -29,23 +32,25 @@ def _offered(session):
     waiting = EnrolmentFactory(
         session=session, status=Enrolment.Status.WAITLISTED, waitlisted_at=timezone.now()
     )
-    services.enrolment_cancel(enrolment_id=confirmed.pk)
+    services.enrolment_cancel(enrolment_id=confirmed.pk, by=TRAINEE)
     waiting.refresh_from_db()
     return waiting
 
 
 def test_personal_page_shows_the_enrolment_and_its_actions(client):
     enrolment = EnrolmentFactory()
+    # One token: a token is timestamped, so two made a second apart differ.
+    token = enrolment_token(enrolment)
 
-    response = client.get(_url("detail", enrolment))
+    response = client.get(reverse("enrolment:detail", args=[token]))
 
     assert response.status_code == 200
     html = _text(response)
     assert "Statut : Confirmée" in html
     assert enrolment.trainee.email in html
     assert str(enrolment.session.module) in html
-    assert _url("calendar", enrolment) in html
-    assert _url("cancel", enrolment) in html
+    assert reverse("enrolment:calendar", args=[token]) in html
+    assert reverse("enrolment:cancel", args=[token]) in html
     assert '<meta name="robots" content="noindex">' in html
     assert 'rel="canonical"' not in html
 
