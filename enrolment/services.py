@@ -338,6 +338,13 @@ def enrolment_cancel(*, enrolment_id: int, by: Actor, allow_after_start: bool = 
     return enrolment
 
 
+# The waiting list's automatic moves (offers, lapsed offers) are the rule's, whoever's action
+# freed the seat or whichever job found the offer expired.
+WAITLIST_RULE = Actor.job(_("liste d'attente"))
+OFFERED = _("Place libérée proposée à la personne suivante de la liste d'attente.")
+LAPSED = _("Offre de place expirée : retour en fin de liste d'attente.")
+
+
 def _transition(enrolment: Enrolment, previous: str, *, by: Actor, reason: str = "") -> None:
     transition_record(
         session=enrolment.session,
@@ -375,6 +382,8 @@ def waitlist_offer_next(*, session: Session, exclude_ids: Iterable[int] = ()) ->
         enrolment.offer_expires_at = expires_at
         enrolment.save(update_fields=["offered_at", "offer_expires_at"])
         mail_queue(kind=MailKind.OFFER, enrolment=enrolment)
+        # Not a status change, but the move on the waiting list an audit asks about.
+        _transition(enrolment, Enrolment.Status.WAITLISTED, by=WAITLIST_RULE, reason=OFFERED)
         offered.append(enrolment)
     return offered
 
@@ -437,6 +446,12 @@ def _offers_lapse(session: Session, *, now: datetime.datetime) -> list[Enrolment
         # A microsecond apart, so that they keep their order among themselves at the back.
         enrolment.waitlisted_at = now + datetime.timedelta(microseconds=index)
         enrolment.save(update_fields=["offer_expires_at", "waitlisted_at"])
+        _transition(
+            enrolment,
+            Enrolment.Status.WAITLISTED,
+            by=WAITLIST_RULE,
+            reason=LAPSED,
+        )
     # Not straight back to the people who just let their offer lapse...
     waitlist_offer_next(session=session, exclude_ids=[e.pk for e in lapsed])
     # ...unless seats are still free: then everyone else waiting has an offer.

@@ -169,13 +169,36 @@ def test_accepting_an_offer_from_the_personal_link_is_logged_as_the_trainee(clie
     services.enrolment_cancel(enrolment_id=holder.pk, by=TRAINEE)
     waiting.refresh_from_db()
     assert waiting.has_outstanding_offer
-    # An offer is not a status change: nothing logged for it.
-    assert logged(waiting) == []
+    # Not a status change, but a move on the waiting list, made by its rule.
+    offered = ("waitlisted", "waitlisted", "job", None, str(services.OFFERED))
+    assert logged(waiting) == [offered]
 
     response = client.post(link("accept_offer", waiting))
 
     assert response.status_code == 302
-    assert logged(waiting) == [("waitlisted", "confirmed", "trainee", None, "")]
+    assert logged(waiting) == [offered, ("waitlisted", "confirmed", "trainee", None, "")]
+
+
+def test_an_offer_that_lapses_is_logged_by_the_waiting_list_rule():
+    session = SessionFactory(capacity=1, min_participants=0)
+    holder = EnrolmentFactory(session=session)
+    waiting = EnrolmentFactory(
+        session=session, status=Enrolment.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
+    services.enrolment_cancel(enrolment_id=holder.pk, by=TRAINEE)
+    Enrolment.objects.filter(pk=waiting.pk).update(offer_expires_at=timezone.now())
+
+    assert services.offers_expire() == 1
+
+    # Offered, lapsed, and offered again: no one else waits for the seat.
+    assert list(
+        Transition.objects.filter(enrolment=waiting)
+        .order_by("pk")
+        .values_list("actor_kind", "actor_label", "reason")
+    ) == [
+        ("job", "liste d'attente", str(reason))
+        for reason in (services.OFFERED, services.LAPSED, services.OFFERED)
+    ]
 
 
 def test_session_lifecycle_is_logged_with_who_made_each_step(staff):
