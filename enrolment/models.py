@@ -116,11 +116,27 @@ def outstanding_offer_q(prefix=""):
     )
 
 
+def unconfirmed_hold_q(prefix=""):
+    """Enrolments whose address is not confirmed yet, within the time they hold a seat."""
+    return Q(
+        **{
+            f"{prefix}status": Enrolment.Status.UNCONFIRMED,
+            f"{prefix}held_status__in": Enrolment.SEAT_HOLDING,
+            f"{prefix}hold_expires_at__gt": timezone.now(),
+        }
+    )
+
+
 def seat_holding_q(prefix=""):
-    """The seat rule: the enrolments that hold a seat are the pending and confirmed ones, and
-    the waitlisted ones with an outstanding offer (the seat is kept for them until the offer
-    expires). `prefix` lets a Session query use it: seat_holding_q("enrolments__")."""
-    return Q(**{f"{prefix}status__in": Enrolment.SEAT_HOLDING}) | outstanding_offer_q(prefix)
+    """The seat rule: the enrolments that hold a seat are the pending and confirmed ones, the
+    waitlisted ones with an outstanding offer (the seat is kept for them until the offer
+    expires), and those whose address awaits confirmation, while their hold runs. `prefix`
+    lets a Session query use it: seat_holding_q("enrolments__")."""
+    return (
+        Q(**{f"{prefix}status__in": Enrolment.SEAT_HOLDING})
+        | outstanding_offer_q(prefix)
+        | unconfirmed_hold_q(prefix)
+    )
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -147,6 +163,8 @@ class Enrolment(models.Model):
     """A trainee's enrolment in a session. Status changes go through enrolment.services."""
 
     class Status(models.TextChoices):
+        # Submitted from the form; counts once its address is confirmed from the mailed link.
+        UNCONFIRMED = "unconfirmed", _("Adresse à confirmer")
         PENDING = "pending", _("À valider")
         CONFIRMED = "confirmed", _("Confirmée")
         WAITLISTED = "waitlisted", _("Liste d'attente")
@@ -162,7 +180,7 @@ class Enrolment(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("session")
     )
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices)
+    status = models.CharField(_("statut"), max_length=12, choices=Status.choices)
     created_at = models.DateTimeField(_("inscrit le"), auto_now_add=True)
     consent_at = models.DateTimeField(_("consentement donné le"))
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
@@ -216,6 +234,15 @@ class Enrolment(models.Model):
     offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offre valable jusqu'au"), null=True, blank=True)
 
+    # Before the address is confirmed: what the enrolment becomes once it is (confirmed,
+    # pending or waitlisted, decided by the seat rules at submission), until when it holds its
+    # seat or waiting-list place, and the identity typed on the form, which only the address's
+    # owner may write onto the trainee.
+    held_status = models.CharField(_("statut à la confirmation"), max_length=12, blank=True)
+    hold_expires_at = models.DateTimeField(_("à confirmer avant le"), null=True, blank=True)
+    submitted_identity = models.JSONField(_("identité saisie"), default=dict, blank=True)
+    address_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+
     # The mails about this enrolment, deleted with it; OutboxMail.objects.filter(enrolment=...).
     mails = GenericRelation("outbox.OutboxMail", related_query_name="enrolment")
 
@@ -234,7 +261,14 @@ class Enrolment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["pending", "confirmed", "waitlisted", "refused", "cancelled"]
+                    status__in=[
+                        "unconfirmed",
+                        "pending",
+                        "confirmed",
+                        "waitlisted",
+                        "refused",
+                        "cancelled",
+                    ]
                 ),
                 name="enrolment_status_valid",
             ),
@@ -242,10 +276,19 @@ class Enrolment(models.Model):
                 condition=Q(offer_expires_at__isnull=True) | Q(status="waitlisted"),
                 name="enrolment_offer_only_when_waitlisted",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="unconfirmed")
+                | Q(
+                    hold_expires_at__isnull=False,
+                    held_status__in=["pending", "confirmed", "waitlisted"],
+                ),
+                name="enrolment_unconfirmed_has_a_hold",
+            ),
         ]
         indexes = [
             models.Index(fields=["session", "status"]),
             models.Index(fields=["offer_expires_at"]),
+            models.Index(fields=["hold_expires_at"]),
         ]
 
     def __str__(self):
