@@ -3,15 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# pytest-xdist processes for `make test` (auto: one per CPU; 0 runs the suite in this process).
+# Its default `--dist load` keeps pytest-django's order within each process (transactional tests,
+# which empty the tables and so the migrations' rows, after the others); loadfile, loadscope,
+# loadgroup and worksteal do not.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install chromium migrate demo lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the lock changes.
-$(VENV)/.installed: requirements.lock | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+# Reinstall only when the lock changes. Here the dev lock (the app and its test tools);
+# production installs requirements.lock, without the test tools.
+$(VENV)/.installed: requirements-dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -37,7 +43,7 @@ chromium:
 test: install chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,10 +53,14 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Regenerate the pinned lock from pyproject.toml's ranges.
+# Regenerate both hashed locks from pyproject.toml's ranges, keeping their current pins where
+# the ranges allow: requirements.lock (production) and requirements-dev.lock (with the dev
+# extra), constrained by the first so that both pin the same versions.
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 bench: install
 	$(BIN)/python bench/catalogue.py

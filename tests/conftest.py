@@ -1,7 +1,64 @@
+import functools
+import os
+
 import pytest
+import redis
+from celery.result import allow_join_result
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test.utils import override_settings
 
 from allervers.celery import app as celery_app
+
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+_overrides_key = pytest.StashKey[override_settings]()
+
+
+def pytest_configure(config):
+    """Test-only settings that must hold before any fixture runs (session-scoped ones, the
+    live server's thread, each pytest-xdist worker), hence not in a fixture.
+
+    - A fast password hasher: PBKDF2's deliberate slowness, once per user the factories
+      create, was most of the suite's time. Production keeps Django's default hashers.
+    - With Redis (CI), a cache key prefix of this process's own: `_fresh_cache` then deletes
+      only its own keys instead of flushing the Redis database, which would wipe the rate-limit
+      counters of another test process (an xdist worker, another run) and the broker queues
+      of an end-to-end worker test running beside it."""
+    overrides = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+    default_cache = django_settings.CACHES["default"]
+    if default_cache["BACKEND"] == REDIS_CACHE:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        prefix = f"tests-{worker}-{os.getpid()}"
+        overrides["CACHES"] = {
+            **django_settings.CACHES,
+            "default": {**default_cache, "KEY_PREFIX": prefix},
+        }
+    # Through override_settings, so that Django's setting_changed receivers drop anything
+    # already built from the previous values (hashers, cache connections).
+    config.stash[_overrides_key] = override = override_settings(**overrides)
+    override.enable()
+
+
+def pytest_unconfigure(config):
+    override = config.stash.get(_overrides_key, None)
+    if override is not None:
+        override.disable()
+
+
+@functools.cache
+def _redis(location):
+    return redis.Redis.from_url(location)
+
+
+def _clear_cache():
+    options = django_settings.CACHES["default"]
+    if options["BACKEND"] != REDIS_CACHE:
+        cache.clear()  # in-process memory: this process's own
+        return
+    client = _redis(options["LOCATION"])
+    keys = list(client.scan_iter(match=f"{options['KEY_PREFIX']}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -17,16 +74,21 @@ def _test_settings(settings):
 @pytest.fixture(autouse=True)
 def _celery_in_process():
     """Tasks run in-process in tests, even where REDIS_URL is set (CI); the end-to-end
-    worker tests turn this off themselves."""
+    worker tests turn this off themselves.
+
+    allow_join_result: an eager `delay()` forbids `result.get()` while it runs through a
+    process-wide flag, which threads sending tasks at once (the concurrency tests) can leave
+    set; a later test's `.get()` would then fail with "Never call result.get() within a task"."""
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    yield
+    with allow_join_result():
+        yield
     celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached pages must not leak between tests (the cache is Redis in CI)."""
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()

@@ -44,9 +44,30 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="allervers.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",  # only read: check connects to nothing
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_redis_when_debug_is_off():
+    result = manage(
+        "check",
+        "--deploy",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="allervers.example.org",
+        REDIS_URL="",
+    )
+    assert result.returncode != 0
+    assert "(allervers.E001) REDIS_URL is not set while DEBUG is off" in result.stderr
+
+
+def test_check_without_deploy_accepts_no_redis():
+    """The embedded default (tasks in-process) stays usable outside deployments."""
+    result = manage(
+        "check", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="a.example.org", REDIS_URL=""
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
