@@ -3,15 +3,49 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .fields import CleanCharField, PhoneField
 from .geography import DEPARTMENT_CHOICES, REGION_CHOICES
+from .text import FICHE_TEXT_MAX_LENGTH, MESSAGE_MAX_LENGTH
 
-siret_validator = RegexValidator(r"^\d{14}$", _("Le SIRET compte 14 chiffres."))
+# [0-9], not \d: \d matches Arabic-Indic or fullwidth digits too. No SIREN is 000 000 000.
+siret_validator = RegexValidator(
+    r"^(?!000000000)[0-9]{14}$", _("Le SIRET compte 14 chiffres."), code="siret"
+)
+postcode_validator = RegexValidator(
+    r"^(?!00)[0-9]{5}$", _("Le code postal compte 5 chiffres."), code="postcode"
+)
+
+# The dates staff may give a session: years 1 or 9999 broke the date arithmetic of the pages,
+# the calendar and the mails.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+DATE_OUT_OF_RANGE = _("Choisissez une date entre le 1er janvier 2000 et le 31 décembre 2100.")
+
+
+def session_date_in_range(value: datetime.date) -> bool:
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def validate_session_date(value: datetime.date) -> None:
+    if not session_date_in_range(value):
+        raise ValidationError(DATE_OUT_OF_RANGE, code="date_range")
+
+
+def fiche_text(verbose_name, **kwargs):
+    """A programme text of the fiche, bounded in the forms and in the model's validation
+    (Django's TextField applies max_length to forms only)."""
+    return models.TextField(
+        verbose_name,
+        max_length=FICHE_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(FICHE_TEXT_MAX_LENGTH)],
+        **kwargs,
+    )
 
 
 class Module(models.Model):
@@ -21,14 +55,14 @@ class Module(models.Model):
     title = models.CharField(_("titre"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     sectors = models.CharField(_("secteurs"), max_length=200)
-    audience = models.TextField(_("public"))
+    audience = fiche_text(_("public"))
     duration_days = models.PositiveSmallIntegerField(_("durée en jours"))
     duration_hours = models.PositiveSmallIntegerField(_("durée en heures"))
-    context = models.TextField(_("contexte"))
-    objectives = models.TextField(_("objectifs"), help_text=_("Un objectif par ligne."))
-    prerequisites = models.TextField(_("prérequis"))
-    inter_session_work = models.TextField(_("travail inter-session"), blank=True)
-    funding_note = models.TextField(_("financement"), blank=True)
+    context = fiche_text(_("contexte"))
+    objectives = fiche_text(_("objectifs"), help_text=_("Un objectif par ligne."))
+    prerequisites = fiche_text(_("prérequis"))
+    inter_session_work = fiche_text(_("travail inter-session"), blank=True)
+    funding_note = fiche_text(_("financement"), blank=True)
     prerequisite_modules = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -61,7 +95,7 @@ class Sequence(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("numéro"), unique=True)
     title = models.CharField(_("titre"), max_length=200)
-    description = models.TextField(_("description"))
+    description = fiche_text(_("description"))
 
     class Meta:
         verbose_name = _("séquence")
@@ -80,7 +114,7 @@ class ModuleDay(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("jour"))
     title = models.CharField(_("titre"), max_length=300)
-    content = models.TextField(_("contenu"), blank=True, help_text=_("Un point par ligne."))
+    content = fiche_text(_("contenu"), blank=True, help_text=_("Un point par ligne."))
 
     class Meta:
         verbose_name = _("journée du programme")
@@ -97,18 +131,20 @@ class ModuleDay(models.Model):
 class Provider(models.Model):
     """A training provider (organisme de formation)."""
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = CleanCharField(_("nom"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
-    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
-    city = models.CharField(_("ville"), max_length=100, blank=True)
+    postcode = models.CharField(
+        _("code postal"), max_length=5, blank=True, validators=[postcode_validator]
+    )
+    city = CleanCharField(_("ville"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    phone = PhoneField(_("téléphone"), max_length=30, blank=True)
     website = models.URLField(_("site web"), blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
-    disability_contact_name = models.CharField(_("référent handicap"), max_length=200, blank=True)
+    disability_contact_name = CleanCharField(_("référent handicap"), max_length=200, blank=True)
     disability_contact_email = models.EmailField(_("e-mail du référent handicap"), blank=True)
-    disability_contact_phone = models.CharField(
+    disability_contact_phone = PhoneField(
         _("téléphone du référent handicap"), max_length=30, blank=True
     )
     members = models.ManyToManyField(
@@ -137,8 +173,8 @@ class Trainer(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, related_name="trainers", verbose_name=_("organisme")
     )
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = CleanCharField(_("prénom"), max_length=100)
+    last_name = CleanCharField(_("nom"), max_length=100)
     role = models.CharField(_("fonction"), max_length=200, blank=True)
 
     class Meta:
@@ -176,10 +212,10 @@ class OpcoContact(models.Model):
     opco = models.ForeignKey(
         Opco, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("OPCO")
     )
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = CleanCharField(_("prénom"), max_length=100)
+    last_name = CleanCharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail"))
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    phone = PhoneField(_("téléphone"), max_length=30, blank=True)
     region = models.CharField(_("région"), max_length=50, choices=REGION_CHOICES, blank=True)
 
     class Meta:
@@ -227,19 +263,24 @@ class Session(models.Model):
         Provider, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
     )
     label = models.CharField(_("groupe"), max_length=100, help_text=_("Par exemple « Groupe 1 »."))
-    city = models.CharField(_("ville"), max_length=100)
+    city = CleanCharField(_("ville"), max_length=100)
     venue_name = models.CharField(_("lieu"), max_length=200, blank=True)
     venue_address = models.CharField(_("adresse du lieu"), max_length=300, blank=True)
-    postcode = models.CharField(_("code postal"), max_length=5)
+    postcode = models.CharField(_("code postal"), max_length=5, validators=[postcode_validator])
     department = models.CharField(_("département"), max_length=3, choices=DEPARTMENT_CHOICES)
     region = models.CharField(_("région"), max_length=50, choices=REGION_CHOICES)
     access_notes = models.TextField(
-        _("accès"), blank=True, help_text=_("Transports, stationnement, accessibilité du lieu.")
+        _("accès"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+        help_text=_("Transports, stationnement, accessibilité du lieu."),
     )
     registration_deadline = models.DateField(
         _("date limite d'inscription"),
         null=True,
         blank=True,
+        validators=[validate_session_date],
         help_text=_("Sans date, les inscriptions ferment la veille du premier jour."),
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
@@ -266,14 +307,12 @@ class Session(models.Model):
     )
     # The provider's own fiche may word the programme differently from the module's;
     # blank fields fall back to the module's text.
-    context = models.TextField(_("contexte propre à l'organisme"), blank=True)
-    objectives = models.TextField(
+    context = fiche_text(_("contexte propre à l'organisme"), blank=True)
+    objectives = fiche_text(
         _("objectifs propres à l'organisme"), blank=True, help_text=_("Un objectif par ligne.")
     )
-    prerequisites = models.TextField(_("prérequis propres à l'organisme"), blank=True)
-    inter_session_work = models.TextField(
-        _("travail inter-session propre à l'organisme"), blank=True
-    )
+    prerequisites = fiche_text(_("prérequis propres à l'organisme"), blank=True)
+    inter_session_work = fiche_text(_("travail inter-session propre à l'organisme"), blank=True)
     # Set once by session_publish: a cancelled session that had been public stays visible.
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -366,7 +405,7 @@ class SessionDay(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("session")
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_session_date])
     morning_start = models.TimeField(_("début du matin"), null=True, blank=True)
     morning_end = models.TimeField(_("fin du matin"), null=True, blank=True)
     afternoon_start = models.TimeField(_("début de l'après-midi"), null=True, blank=True)
@@ -377,7 +416,7 @@ class SessionDay(models.Model):
         blank=True,
         help_text=_("Laisser vide pour reprendre le programme du module."),
     )
-    content = models.TextField(_("contenu de la journée"), blank=True)
+    content = fiche_text(_("contenu de la journée"), blank=True)
 
     class Meta:
         verbose_name = _("journée")

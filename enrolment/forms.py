@@ -5,6 +5,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import postcode_validator
+from catalogue.text import (
+    MESSAGE_MAX_LENGTH,
+    clean_text,
+    normalise_phone,
+    validate_phone,
+    validate_visible,
+)
+
 from .models import (
     RATING_CHOICES,
     SATISFACTION_RATINGS,
@@ -20,6 +29,7 @@ from .validators import (
     normalise_siret,
     validate_job_other,
     validate_prerequisite_declaration,
+    validate_public_email,
     validate_siret,
 )
 
@@ -35,6 +45,21 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
+class PublicEmailField(forms.EmailField):
+    """An address typed in a public form: 254 characters at most (the models' limit; Django's
+    field allows 320), and none of what `validate_public_email` refuses."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        # Before the EmailValidator (run_validators), so that one message is shown.
+        if value:
+            validate_public_email(value)
+
+
 class EnrolmentForm(forms.Form):
     """The enrolment form of a session. The rules (seats, prerequisite, duplicates) are the
     services'; this form checks what was typed, field by field, to answer at once."""
@@ -46,7 +71,7 @@ class EnrolmentForm(forms.Form):
     )
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
-    email = forms.EmailField(
+    email = PublicEmailField(
         label=_("E-mail professionnel"),
         help_text=_("Votre confirmation et votre lien personnel y seront envoyés."),
     )
@@ -65,10 +90,8 @@ class EnrolmentForm(forms.Form):
         validators=[validate_siret],
         help_text=_("14 chiffres, sur la fiche de paie ou auprès de votre service RH."),
     )
-    postcode = forms.RegexField(
-        label=_("Code postal"),
-        regex=r"^\d{5}$",
-        error_messages={"invalid": _("Le code postal compte 5 chiffres.")},
+    postcode = forms.CharField(
+        label=_("Code postal"), max_length=5, validators=[postcode_validator]
     )
     city = forms.CharField(label=_("Ville"), max_length=100)
     opco_member_number = forms.CharField(
@@ -77,7 +100,7 @@ class EnrolmentForm(forms.Form):
     employer_contact_name = forms.CharField(
         label=_("Nom du responsable qui donne son accord"), max_length=200
     )
-    employer_contact_email = forms.EmailField(label=_("E-mail du responsable"))
+    employer_contact_email = PublicEmailField(label=_("E-mail du responsable"))
     prerequisite_basis = forms.ChoiceField(
         label=_("Pour suivre ce module, vous…"),
         choices=PrerequisiteBasis.choices,
@@ -96,11 +119,13 @@ class EnrolmentForm(forms.Form):
     prerequisite_practice = forms.CharField(
         label=_("Décrivez votre pratique de l'aller vers"),
         help_text=_("Quelques lignes : auprès de quels publics, depuis quand, comment."),
+        max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
     disability_needs = forms.CharField(
         label=_("Besoins liés à un handicap (facultatif)"),
+        max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
@@ -230,6 +255,41 @@ class EnrolmentForm(forms.Form):
     def clean_siret(self):
         return normalise_siret(self.cleaned_data["siret"])
 
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        validate_phone(phone)
+        return normalise_phone(phone)
+
+    # Names and places: what the models' validation would store anyway, refused here next to
+    # the field when nothing visible is left.
+    def _clean_text(self, name):
+        value = clean_text(self.cleaned_data.get(name, ""))
+        validate_visible(value)
+        if not value and self.fields[name].required:
+            raise forms.ValidationError(self.fields[name].error_messages["required"], "required")
+        return value
+
+    def clean_first_name(self):
+        return self._clean_text("first_name")
+
+    def clean_last_name(self):
+        return self._clean_text("last_name")
+
+    def clean_job_other(self):
+        return self._clean_text("job_other")
+
+    def clean_employer_name(self):
+        return self._clean_text("employer_name")
+
+    def clean_city(self):
+        return self._clean_text("city")
+
+    def clean_employer_contact_name(self):
+        return self._clean_text("employer_contact_name")
+
+    def clean_prerequisite_module_provider(self):
+        return self._clean_text("prerequisite_module_provider")
+
     def clean(self):
         cleaned = super().clean()
         try:
@@ -271,7 +331,7 @@ class EmailRequestForm(forms.Form):
     email_label = _("Votre e-mail")
     email_help_text = ""
 
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = PublicEmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     site_internet = forms.CharField(
         label=_("Ne pas remplir ce champ"),
         required=False,

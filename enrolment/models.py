@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -8,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Opco, Session, SessionDay, siret_validator
+from catalogue.fields import CleanCharField, PhoneField
+from catalogue.models import Opco, Session, SessionDay, postcode_validator, siret_validator
+from catalogue.text import MESSAGE_MAX_LENGTH
 
 from .links import enrolment_token
 from .validators import validate_job_other
@@ -44,10 +47,12 @@ class Civility(models.TextChoices):
 class Employer(models.Model):
     """The trainee's employer (structure employeuse)."""
 
-    name = models.CharField(_("structure"), max_length=200)
+    name = CleanCharField(_("structure"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
-    postcode = models.CharField(_("code postal"), max_length=5, blank=True)
-    city = models.CharField(_("ville"), max_length=100)
+    postcode = models.CharField(
+        _("code postal"), max_length=5, blank=True, validators=[postcode_validator]
+    )
+    city = CleanCharField(_("ville"), max_length=100)
     opco = models.ForeignKey(
         Opco, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("OPCO")
     )
@@ -66,12 +71,12 @@ class Trainee(models.Model):
     """A social worker who enrols (stagiaire). Trainees have no account."""
 
     civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices, blank=True)
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = CleanCharField(_("prénom"), max_length=100)
+    last_name = CleanCharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail professionnel"))
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    phone = PhoneField(_("téléphone"), max_length=30, blank=True)
     job = models.CharField(_("métier"), max_length=20, choices=Job.choices)
-    job_other = models.CharField(_("autre métier"), max_length=100, blank=True)
+    job_other = CleanCharField(_("autre métier"), max_length=100, blank=True)
     diploma_level = models.CharField(
         _("niveau de diplôme"), max_length=4, choices=DiplomaLevel.choices
     )
@@ -195,13 +200,15 @@ class Enrolment(models.Model):
         related_name="enrolments",
         verbose_name=_("structure employeuse"),
     )
-    employer_contact_name = models.CharField(
+    employer_contact_name = CleanCharField(
         _("responsable qui donne son accord"), max_length=200, blank=True
     )
     employer_contact_email = models.EmailField(_("e-mail du responsable"), blank=True)
     disability_needs = models.TextField(
         _("besoins liés à un handicap"),
         blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
         help_text=_("Transmis au référent handicap de l'organisme de formation."),
     )
 
@@ -212,10 +219,15 @@ class Enrolment(models.Model):
     prerequisite_module_when = models.CharField(
         _("module prérequis suivi quand"), max_length=100, blank=True
     )
-    prerequisite_module_provider = models.CharField(
+    prerequisite_module_provider = CleanCharField(
         _("module prérequis suivi auprès de"), max_length=200, blank=True
     )
-    prerequisite_practice = models.TextField(_("pratique de l'aller vers"), blank=True)
+    prerequisite_practice = models.TextField(
+        _("pratique de l'aller vers"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
 
     # Validation or refusal by OPCO staff or the provider.
     decided_at = models.DateTimeField(_("validée ou refusée le"), null=True, blank=True)
@@ -227,7 +239,12 @@ class Enrolment(models.Model):
         related_name="+",
         verbose_name=_("validée ou refusée par"),
     )
-    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    refusal_reason = models.TextField(
+        _("motif du refus"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
 
     # Waiting list: the queue is ordered by waitlisted_at; a lapsed offer sends one to the back.
     waitlisted_at = models.DateTimeField(_("en liste d'attente depuis"), null=True, blank=True)
@@ -423,7 +440,12 @@ class SatisfactionResponse(models.Model):
     organisation = _rating(_("organisation"))
     usefulness = _rating(_("utilité pour la pratique"))
     would_recommend = models.BooleanField(_("recommanderait la formation"))
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(
+        _("commentaire"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(_("répondu le"), auto_now_add=True)
 
     class Meta:
@@ -482,7 +504,12 @@ class Transition(models.Model):
     )
     # The job's name, for a change made by a periodic job.
     actor_label = models.CharField(_("tâche"), max_length=100, blank=True)
-    reason = models.TextField(_("motif"), blank=True)
+    reason = models.TextField(
+        _("motif"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
     at = models.DateTimeField(_("le"), default=timezone.now)
 
     class Meta:

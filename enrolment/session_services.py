@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalogue.models import Session, SessionDay
+from catalogue.models import DATE_OUT_OF_RANGE, Session, SessionDay, session_date_in_range
 
 from .mails import MailKind, mail_queue
 from .models import Enrolment
@@ -73,7 +73,10 @@ PUBLISHED_WITHOUT_DAYS = gettext_lazy("Une session publiée doit avoir au moins 
 
 
 def day_check(*, date: datetime.date | None, deadline: datetime.date | None) -> None:
-    """A day falls after the registration deadline. Raises ValidationError on `date`."""
+    """A day falls between 2000 and 2100 (`session_date_in_range`), after the registration
+    deadline. Raises ValidationError on `date`."""
+    if date and not session_date_in_range(date):
+        raise ValidationError({"date": DATE_OUT_OF_RANGE})
     if date and deadline and date <= deadline:
         raise ValidationError({"date": DAY_BEFORE_DEADLINE})
 
@@ -81,9 +84,14 @@ def day_check(*, date: datetime.date | None, deadline: datetime.date | None) -> 
 def session_check(
     *, status: str, deadline: datetime.date | None, dates: Iterable[datetime.date]
 ) -> None:
-    """A session's deadline precedes its first day, and a published session has a day.
-    Raises ValidationError on `registration_deadline` or on `days`."""
+    """A session's deadline and days fall between 2000 and 2100, its deadline precedes its
+    first day, and a published session has a day. Raises ValidationError on
+    `registration_deadline` or on `days`."""
     dates = [date for date in dates if date]
+    if deadline and not session_date_in_range(deadline):
+        raise ValidationError({"registration_deadline": DATE_OUT_OF_RANGE})
+    if not all(session_date_in_range(date) for date in dates):
+        raise ValidationError({"days": DATE_OUT_OF_RANGE})
     if status == Status.PUBLISHED and not dates:
         raise ValidationError({"days": PUBLISHED_WITHOUT_DAYS})
     if deadline and dates and deadline >= min(dates):

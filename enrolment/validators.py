@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 # Luhn key (INSEE's documented exception): for them the sum of the digits is a multiple of 5.
 # The head office, 356 000 000 00048, does satisfy Luhn.
 LA_POSTE_SIREN = "356000000"
+# Not a company: fourteen zeros pass the Luhn key.
+NO_SIREN = "000000000"
 
 
 def luhn_valid(digits: str) -> bool:
@@ -19,8 +23,13 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _fourteen_digits(siret: str) -> bool:
+    # isascii: isdigit() also accepts "²", "①", Arabic-Indic and fullwidth digits.
+    return len(siret) == 14 and siret.isascii() and siret.isdigit()
+
+
 def siret_is_valid(siret: str) -> bool:
-    if len(siret) != 14 or not siret.isdigit():
+    if not _fourteen_digits(siret) or siret.startswith(NO_SIREN):
         return False
     if luhn_valid(siret):
         return True
@@ -34,7 +43,7 @@ def normalise_siret(value: str) -> str:
 
 def validate_siret(value: str) -> None:
     siret = normalise_siret(value)
-    if len(siret) != 14 or not siret.isdigit():
+    if not _fourteen_digits(siret):
         raise ValidationError(_("Le SIRET compte 14 chiffres."), code="siret_length")
     if not siret_is_valid(siret):
         raise ValidationError(
@@ -71,3 +80,19 @@ def validate_prerequisite_declaration(
         )
     if errors:
         raise ValidationError(errors, code="prerequisite")
+
+
+def validate_public_email(value: str) -> None:
+    """What Django's EmailValidator lets through and no trainee or employer gives as their
+    address: control or format characters (in a quoted local part, or a domain), a domain
+    without a dot ("localhost") and IP literals ("[127.0.0.1]")."""
+    domain = value.rpartition("@")[2]
+    if (
+        any(unicodedata.category(char) in ("Cc", "Cf") or char.isspace() for char in value)
+        or "." not in domain
+        or domain.startswith("[")
+    ):
+        raise ValidationError(
+            _("Saisissez une adresse e-mail valide, par exemple prenom.nom@structure.fr."),
+            code="invalid",
+        )

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalogue.text import MESSAGE_MAX_LENGTH
 from enrolment.models import (
     SATISFACTION_RATINGS,
     Attendance,
@@ -68,6 +69,7 @@ class RefusalForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif du refus"),
         help_text=_("Il figure dans l'e-mail envoyé à chaque stagiaire."),
+        max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
     )
 

@@ -22,6 +22,7 @@ from catalogue.models import (
     Trainer,
 )
 from catalogue.selectors import day_bounds
+from catalogue.text import MESSAGE_MAX_LENGTH, phone_for_display
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment
 from enrolment.selectors import seats_held, seats_left, with_seats_held
@@ -125,7 +126,7 @@ class TrainerInline(admin.TabularInline):
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ("name", "city", "email", "phone", "trainer_count", "session_count")
+    list_display = ("name", "city", "email", "phone_number", "trainer_count", "session_count")
     search_fields = ("name", "city", "siret")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("members",)
@@ -156,6 +157,10 @@ class ProviderAdmin(admin.ModelAdmin):
                 session_count=Count("sessions", distinct=True),
             )
         )
+
+    @admin.display(description=_("téléphone"), ordering="phone")
+    def phone_number(self, obj):
+        return phone_for_display(obj.phone)
 
     @admin.display(description=_("intervenants"), ordering="trainer_count")
     def trainer_count(self, obj):
@@ -192,11 +197,15 @@ class OpcoAdmin(admin.ModelAdmin):
 
 @admin.register(OpcoContact)
 class OpcoContactAdmin(admin.ModelAdmin):
-    list_display = ("last_name", "first_name", "opco", "email", "phone", "region")
+    list_display = ("last_name", "first_name", "opco", "email", "phone_number", "region")
     list_display_links = ("last_name", "first_name")
     list_filter = ("opco", "region")
     list_select_related = ("opco",)
     search_fields = ("last_name", "first_name", "email")
+
+    @admin.display(description=_("téléphone"), ordering="phone")
+    def phone_number(self, obj):
+        return phone_for_display(obj.phone)
 
 
 @admin.register(FundingPartner)
@@ -257,6 +266,7 @@ class SessionCancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif, repris dans l'e-mail aux stagiaires (facultatif)"),
         required=False,
+        max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from catalogue.formats import long_date, short_date
+from catalogue.text import phone_for_display
 
 register = template.Library()
 
@@ -87,6 +88,12 @@ def jsonld(data):
     """A JSON-LD script body: JSON with <, > and & escaped so it cannot close the script."""
     text = json.dumps(data, ensure_ascii=False, indent=None)
     return mark_safe(text.translate(JSON_SCRIPT_ESCAPES))  # noqa: S308 - escaped above
+
+
+@register.filter
+def phone(value):
+    """ "06 12 34 56 78", whichever way the number was stored (`phone_for_display`)."""
+    return phone_for_display(value)
 
 
 @register.filter
