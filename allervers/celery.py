@@ -23,6 +23,10 @@ app.conf.beat_schedule = {
         "task": "enrolment.tasks.expire_waitlist_offers",
         "schedule": crontab(minute="*/5"),
     },
+    "unconfirmed-holds-expire": {
+        "task": "enrolment.tasks.expire_unconfirmed_holds",
+        "schedule": crontab(minute="*/5"),
+    },
     "registration-close": {
         "task": "enrolment.tasks.close_registrations",
         "schedule": crontab(hour=7, minute=30),

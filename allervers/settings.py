@@ -232,6 +232,8 @@ CACHES = {
 # Enrolment
 # How long a freed seat is kept for the first person on the waiting list.
 WAITLIST_OFFER_HOURS = envint("WAITLIST_OFFER_HOURS", 72)
+# An enrolment holds its seat (or waiting-list place) this long for its address to be confirmed.
+ENROLMENT_HOLD_MINUTES = envint("ENROLMENT_HOLD_MINUTES", 30)
 # The personal link must outlive the session (cancel, .ics, later the certificate).
 ENROLMENT_LINK_MAX_AGE_DAYS = envint("ENROLMENT_LINK_MAX_AGE_DAYS", 180)
 # Per-IP fixed-window rate limits on the enrolment form and the link requests.

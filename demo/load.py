@@ -10,10 +10,10 @@ the fixture uses, and a second run must keep what was edited since.
 Sessions and enrolments go through the services the admin and the public form call, so that
 they hold what those would write and the transition log records them: `session_create` (a
 draft), `session_publish`, `enrolment_create` (which decides confirmed, pending or waitlisted
-by the seat rules), `enrolment_validate`, and `session_change` for a deadline already past
-(set once the enrolments are in, as staff would). Providers, trainers, OPCO contacts and the
-employers' OPCO have no service (staff write them in the admin): they are created here with
-`full_clean()`, as the admin form would.
+by the seat rules) then `enrolment_confirm` (the address confirmed), `enrolment_validate`, and
+`session_change` for a deadline already past (set once the enrolments are in, as staff would).
+Providers, trainers, OPCO contacts and the employers' OPCO have no service (staff write them in
+the admin): they are created here with `full_clean()`, as the admin form would.
 
 The services queue mails. The demo's people are fictional, so the mails queued by the load are
 marked skipped before it commits, and the tasks queued on commit find nothing to send.
@@ -47,7 +47,12 @@ from catalogue.models import (
 )
 from enrolment.models import Employer, Enrolment, Trainee
 from enrolment.selectors import module_requires_prerequisite
-from enrolment.services import EnrolmentError, enrolment_create, enrolment_validate
+from enrolment.services import (
+    EnrolmentError,
+    enrolment_confirm,
+    enrolment_create,
+    enrolment_validate,
+)
 from enrolment.session_services import session_change, session_create, session_publish
 from enrolment.transitions import Actor
 from outbox.models import OutboxMail
@@ -336,7 +341,8 @@ def _enrolment_create(session, planned: _Enrolment, *, employers, summary) -> No
         )
     except EnrolmentError as exc:
         raise DemoDataError(f"{session} : {trainee['email']} refusé(e) : {exc.message}") from exc
-    enrolment = result.enrolment
+    # The person confirms their address from the mail, as everyone does.
+    enrolment = enrolment_confirm(enrolment_id=result.enrolment.pk)
     summary.trainees += is_new_trainee
     summary.enrolments += result.created
     # Pending: the module has a prerequisite, which staff accept where the data says so.

@@ -28,7 +28,7 @@ from .job_selectors import (
     satisfaction_open,
     session_counts,
 )
-from .links import enrolment_link_url, enrolment_token
+from .links import confirmation_url, enrolment_link_url, enrolment_token
 from .models import Enrolment, ReminderSubscription
 from .reminder_links import confirm_url, unsubscribe_url
 from .selectors import (
@@ -43,6 +43,7 @@ from .selectors import (
 
 
 class MailKind(models.TextChoices):
+    ADDRESS_CONFIRM = "address_confirm", gettext_lazy("Confirmation de l'adresse")
     CONFIRMATION = "confirmation", gettext_lazy("Inscription enregistrée")
     LINK = "link", gettext_lazy("Lien personnel")
     VALIDATED = "validated", gettext_lazy("Inscription validée")
@@ -187,6 +188,25 @@ def _enrolment_news(mail: OutboxMail) -> Draft | None:
         context=context,
         attachments=_calendar(enrolment.session) if mail.kind in ICS_KINDS else [],
         reply_to=_opco_reply_to(enrolment.session),
+    )
+
+
+@builds(MailKind.ADDRESS_CONFIRM)
+def _address_confirm(mail: OutboxMail) -> Draft | None:
+    """The link that makes an enrolment count: its address's owner confirms it."""
+    enrolment = enrolment_for_page(pk=mail.object_id)
+    if enrolment.status != Enrolment.Status.UNCONFIRMED:
+        return None
+    context = {
+        **_session_context(enrolment.session),
+        "enrolment": enrolment,
+        "confirm_url": confirmation_url(enrolment),
+        "hold_expires_at": enrolment.hold_expires_at,
+        "waitlisted": enrolment.held_status == Enrolment.Status.WAITLISTED,
+    }
+    return Draft(
+        subject=_("Confirmez votre inscription – %(title)s") % {"title": context["session_title"]},
+        context=context,
     )
 
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from .links import LinkExpired, LinkInvalid, signed_id
+
 CONFIRM_SALT = "reminder-confirm"
 UNSUBSCRIBE_SALT = "reminder-unsubscribe"
 # Past this, an unconfirmed request is dropped: the person asks again.
@@ -28,12 +30,9 @@ def unsubscribe_token(subscription) -> str:
 
 def _loads(token: str, *, salt: str, max_age=None) -> int:
     try:
-        value = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.BadSignature as exc:  # SignatureExpired included
+        return signed_id(token, salt=salt, max_age=max_age)
+    except (LinkExpired, LinkInvalid) as exc:
         raise ReminderLinkInvalid from exc
-    if not isinstance(value, int):
-        raise ReminderLinkInvalid
-    return value
 
 
 def subscription_id_to_confirm(token: str) -> int:

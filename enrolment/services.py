@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session
+from outbox.models import OutboxMail
 
 from .job_selectors import satisfaction_open
 from .mails import MailKind, mail_queue
@@ -85,8 +86,13 @@ class RegistrationClosed(EnrolmentError):
 class EnrolmentResult:
     enrolment: Enrolment
     # False when this e-mail already had an active enrolment in the session: nothing was
-    # created and the personal link was sent again.
+    # created, and its owner got their confirmation link or personal link again.
     created: bool
+
+
+# The trainee's identity as typed on the form; written onto the trainee once the address's
+# owner confirms it (the e-mail is the trainee's key and never changes).
+IDENTITY_FIELDS = tuple(field for field in TRAINEE_FIELDS if field != "email")
 
 
 def enrolment_create(
@@ -98,10 +104,14 @@ def enrolment_create(
     consent: bool,
     by: Actor,
 ) -> EnrolmentResult:
-    """Enrol someone in a session: confirmed if a seat is free, pending when the module has a
-    prerequisite to check, on the waiting list when the session is full or others are waiting
-    (a free seat then goes to the first in line). An address already known keeps its
-    trainee's identity as stored (`_trainee_save`).
+    """Enrol someone in a session, pending the confirmation of their address: the enrolment is
+    "unconfirmed" and holds, for ENROLMENT_HOLD_MINUTES, what it becomes once the address's
+    owner confirms it from the mailed link (`enrolment_confirm`): a seat (confirmed, or pending
+    when the module has a prerequisite to check), or its place on the waiting list when the
+    session is full or others are waiting (a free seat then goes to the first in line). The
+    hold counts as a seat taken, so a rush never overbooks; the waiting list's order is the
+    order of submission. An address already known keeps its trainee's identity as stored
+    until its owner confirms the new one.
 
     Raises RegistrationClosed, or ValidationError with the fields at fault."""
     if not consent:
@@ -121,7 +131,7 @@ def enrolment_create(
             if existing is not None:
                 # Nothing changes, so that a stranger who types someone's address learns
                 # nothing and alters nothing; the owner of the address gets their link again.
-                _link_mail_queue(existing)
+                _reminder_of_link_queue(existing)
                 return EnrolmentResult(enrolment=existing, created=False)
 
         declaration = {field: enrolment_data.get(field, "") for field in ENROLMENT_FIELDS}
@@ -140,8 +150,9 @@ def enrolment_create(
         employer = _employer_for(employer_data)
         trainee = _trainee_save(trainee, {**trainee_data, "email": email}, employer)
 
-        # An offer that lapsed since the last sweep frees its seat for the queue, not for
-        # the newcomer.
+        # An offer or a hold that lapsed since the last sweep frees its seat for the queue,
+        # not for the newcomer.
+        _holds_lapse(session, now=timezone.now())
         _offers_lapse(session, now=timezone.now())
         # A free seat belongs to the queue: while someone waits without an offer, the first
         # in line gets it and the newcomer joins the back.
@@ -157,25 +168,135 @@ def enrolment_create(
             trainee=trainee,
             session=session,
             employer=employer,
+            status=Enrolment.Status.UNCONFIRMED,
             consent_at=now,
             status_changed_at=now,
+            hold_expires_at=now + datetime.timedelta(minutes=settings.ENROLMENT_HOLD_MINUTES),
+            submitted_identity={field: trainee_data.get(field, "") for field in IDENTITY_FIELDS},
             **declaration,
         )
         # Counted inside the lock: no other transaction can take a seat in between.
         if queue_waiting or seats_held(session) >= session.capacity:
-            enrolment.status = Enrolment.Status.WAITLISTED
+            enrolment.held_status = Enrolment.Status.WAITLISTED
+            # The place in the queue is kept from now: the order of submission.
             enrolment.waitlisted_at = now
         elif requires_prerequisite:
-            enrolment.status = Enrolment.Status.PENDING
+            enrolment.held_status = Enrolment.Status.PENDING
         else:
-            enrolment.status = Enrolment.Status.CONFIRMED
+            enrolment.held_status = Enrolment.Status.CONFIRMED
         enrolment.full_clean()
         enrolment.save()
         transition_record(session=session, enrolment=enrolment, to_status=enrolment.status, by=by)
+        mail_queue(kind=MailKind.ADDRESS_CONFIRM, enrolment=enrolment)
+    return EnrolmentResult(enrolment=enrolment, created=True)
+
+
+def enrolment_confirm(*, enrolment_id: int) -> Enrolment:
+    """The address's owner confirms an enrolment from the mailed link, within its hold: it
+    becomes what it held (confirmed, pending, or on the waiting list in its place of
+    submission), the identity they typed becomes the trainee's, and the usual mails leave.
+    Confirming again changes nothing. Raises EnrolmentError once the hold has lapsed."""
+    with transaction.atomic():
+        session, enrolment = _enrolment_locked(enrolment_id)
+        if enrolment.status != Enrolment.Status.UNCONFIRMED:
+            if enrolment.address_confirmed_at is None:
+                raise EnrolmentError(HOLD_LAPSED, code="hold_lapsed")
+            return enrolment
+        now = timezone.now()
+        if enrolment.hold_expires_at <= now:
+            _hold_lapse(enrolment)
+            waitlist_offer_next(session=session)
+            raise EnrolmentError(HOLD_LAPSED, code="hold_lapsed")
+        _identity_confirm(enrolment)
+        enrolment.status = enrolment.held_status
+        enrolment.held_status = ""
+        enrolment.hold_expires_at = None
+        enrolment.address_confirmed_at = now
+        enrolment.status_changed_at = now
+        enrolment.save()
+        _transition(enrolment, Enrolment.Status.UNCONFIRMED, by=Actor.trainee())
         mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
         if enrolment.disability_needs.strip():
             _disability_needs_mail_queue(enrolment)
-    return EnrolmentResult(enrolment=enrolment, created=True)
+        if enrolment.status == Enrolment.Status.WAITLISTED:
+            # A seat may have been freed while they confirmed: first in line, they get it.
+            waitlist_offer_next(session=session)
+    return enrolment
+
+
+# The confirmation link is mailed again at most this often.
+CONFIRMATION_RESEND_MINUTES = 5
+HOLD_LAPSED = _(
+    "Le délai pour confirmer cette inscription est dépassé : la place a été libérée. "
+    "Vous pouvez vous inscrire de nouveau."
+)
+
+
+def _identity_confirm(enrolment: Enrolment) -> None:
+    """Write the identity typed on the form onto the trainee: the owner of the address has
+    just confirmed it. The enrolment keeps no copy."""
+    trainee = enrolment.trainee
+    for field, value in enrolment.submitted_identity.items():
+        if field in IDENTITY_FIELDS:
+            setattr(trainee, field, (value or "").strip())
+    if enrolment.employer_id:
+        trainee.employer = enrolment.employer
+    trainee.full_clean()
+    trainee.save()
+    enrolment.submitted_identity = {}
+
+
+def holds_expire() -> int:
+    """Close the holds of unconfirmed enrolments whose time is up, in every session, and offer
+    the seats they freed. Returns the number of lapsed holds. Meant to run periodically."""
+    now = timezone.now()
+    session_ids = (
+        Enrolment.objects.filter(status=Enrolment.Status.UNCONFIRMED, hold_expires_at__lte=now)
+        .values_list("session_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    lapsed = 0
+    for session_id in list(session_ids):
+        with transaction.atomic():
+            session = session_locked(pk=session_id)
+            count = _holds_lapse(session, now=now)
+            if count:
+                waitlist_offer_next(session=session)
+            lapsed += count
+    return lapsed
+
+
+def _holds_lapse(session: Session, *, now: datetime.datetime) -> int:
+    """Cancel the session's unconfirmed enrolments whose hold ran out by `now`. Call inside
+    the session lock; the caller offers the freed seats."""
+    lapsed = list(
+        session.enrolments.filter(
+            status=Enrolment.Status.UNCONFIRMED, hold_expires_at__lte=now
+        ).select_related("trainee")
+    )
+    for enrolment in lapsed:
+        enrolment.session = session
+        _hold_lapse(enrolment)
+    return len(lapsed)
+
+
+def _hold_lapse(enrolment: Enrolment) -> None:
+    now = timezone.now()
+    enrolment.status = Enrolment.Status.CANCELLED
+    enrolment.status_changed_at = now
+    enrolment.cancelled_at = now
+    enrolment.held_status = ""
+    enrolment.hold_expires_at = None
+    # Never confirmed by the address's owner: nothing of what was typed is kept for them.
+    enrolment.submitted_identity = {}
+    enrolment.save()
+    _transition(
+        enrolment,
+        Enrolment.Status.UNCONFIRMED,
+        by=Actor.job(_("confirmation d'adresse")),
+        reason=_("Adresse non confirmée à temps."),
+    )
 
 
 def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
@@ -467,10 +588,41 @@ def enrolment_links_send(*, email: str) -> int:
     enrolment). Returns the number of active enrolments; the caller shows the same answer
     whatever the number."""
     with transaction.atomic():
-        enrolments = list(active_enrolments_for_email(email))
+        enrolments = list(active_enrolments_for_email(email).select_for_update(of=("self",)))
         for enrolment in enrolments:
-            _link_mail_queue(enrolment)
+            _reminder_of_link_queue(enrolment)
     return len(enrolments)
+
+
+def enrolment_confirmation_resend(*, session_id: int, email: str) -> None:
+    """Mail again the confirmation link of this address's enrolment in the session (or its
+    personal link, once confirmed); nothing when there is none. The caller answers the same
+    either way."""
+    with transaction.atomic():
+        enrolment = (
+            active_enrolments_for_email(email)
+            .filter(session_id=session_id)
+            .select_for_update(of=("self",))
+            .first()
+        )
+        if enrolment is not None:
+            _reminder_of_link_queue(enrolment)
+
+
+def _reminder_of_link_queue(enrolment: Enrolment) -> None:
+    """Send the owner of the address the link they need now: the confirmation link while the
+    enrolment awaits it, else the personal link."""
+    if enrolment.status != Enrolment.Status.UNCONFIRMED:
+        _link_mail_queue(enrolment)
+        return
+    # Once every few minutes at most: asking again must not flood the address. Call with the
+    # enrolment's row or its session's locked, so that two requests don't both send.
+    recently = timezone.now() - datetime.timedelta(minutes=CONFIRMATION_RESEND_MINUTES)
+    already_sent = OutboxMail.objects.filter(
+        enrolment=enrolment, kind=MailKind.ADDRESS_CONFIRM, created_at__gte=recently
+    ).exists()
+    if not already_sent:
+        mail_queue(kind=MailKind.ADDRESS_CONFIRM, enrolment=enrolment)
 
 
 def _link_mail_queue(enrolment: Enrolment) -> None:
@@ -490,7 +642,12 @@ def enrolment_link_resend(*, enrolment: Enrolment) -> None:
         raise EnrolmentError(
             _("Cette inscription est close : son lien n'est pas renvoyé."), code="not_active"
         )
-    mail_queue(kind=MailKind.LINK, enrolment=enrolment)
+    kind = (
+        MailKind.ADDRESS_CONFIRM
+        if enrolment.status == Enrolment.Status.UNCONFIRMED
+        else MailKind.LINK
+    )
+    mail_queue(kind=kind, enrolment=enrolment)
 
 
 def satisfaction_response_create(

@@ -7,7 +7,7 @@ when a worker dies (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST).""
 from celery import shared_task
 
 from . import jobs, retention
-from .services import offers_expire
+from .services import holds_expire, offers_expire
 
 # The periodic scans may take longer than a mail.
 JOB_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
@@ -16,6 +16,11 @@ JOB_LIMITS = {"soft_time_limit": 540, "time_limit": 600}
 @shared_task
 def expire_waitlist_offers() -> int:
     return offers_expire()
+
+
+@shared_task
+def expire_unconfirmed_holds() -> int:
+    return holds_expire()
 
 
 @shared_task(**JOB_LIMITS)

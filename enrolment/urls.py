@@ -12,6 +12,7 @@ urlpatterns = [
     path("rappel/<str:token>/confirmer/", views.reminder_confirm, name="reminder_confirm"),
     path("rappel/<str:token>/arreter/", views.reminder_unsubscribe, name="reminder_unsubscribe"),
     path("inscription/lien/", views.link_request, name="link_request"),
+    path("inscription/confirmer/<str:token>/", views.confirm, name="confirm"),
     path("inscription/<str:token>/", views.detail, name="detail"),
     path("inscription/<str:token>/confirmation/", views.done, name="done"),
     path("inscription/<str:token>/annuler/", views.cancel, name="cancel"),

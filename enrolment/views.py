@@ -1,11 +1,13 @@
 import contextlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +18,13 @@ from catalogue.models import Session
 from . import reminders, services
 from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
 from .job_selectors import satisfaction_open
-from .links import LinkExpired, LinkInvalid, enrolment_id_from_token, enrolment_token
+from .links import (
+    LinkExpired,
+    LinkInvalid,
+    enrolment_id_from_token,
+    enrolment_id_to_confirm,
+    enrolment_token,
+)
 from .models import Enrolment, ReminderSubscription, SatisfactionResponse
 from .reminder_links import (
     ReminderLinkInvalid,
@@ -62,7 +70,7 @@ def enrol(request, pk):
         if form.is_spam:
             return redirect("enrolment:received", pk=session.pk)
         try:
-            result = services.enrolment_create(
+            services.enrolment_create(
                 session_id=session.pk,
                 trainee_data=form.trainee_data(),
                 employer_data=form.employer_data(),
@@ -75,17 +83,65 @@ def enrol(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if not result.created:
-                return redirect("enrolment:received", pk=session.pk)
-            return redirect("enrolment:done", token=enrolment_token(result.enrolment))
+            # The same page whatever happened (a new enrolment, an address already enrolled):
+            # only the address's owner, through the mailed link, learns more.
+            return redirect("enrolment:received", pk=session.pk)
     context = {"session": session, "form": form, "state": state}
     return render(request, "enrolment/enrol.html", context)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("link", "ENROLMENT_RATE_LIMIT_LINK")
 def received(request, pk):
-    """The neutral answer to a second enrolment with the same address (and to scripts)."""
+    """ "Check your mailbox": the one answer to every enrolment form sent, with a way to get
+    the mail again that answers the same whether the address is enrolled or not."""
     session = _session_or_404(pk)
-    return render(request, "enrolment/received.html", {"session": session})
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_spam:
+            services.enrolment_confirmation_resend(
+                session_id=session.pk, email=form.cleaned_data["email"]
+            )
+        messages.success(
+            request,
+            _(
+                "Si une inscription à cette session a été demandée avec cette adresse, un "
+                "nouvel e-mail vient de lui être envoyé."
+            ),
+        )
+        return redirect("enrolment:received", pk=session.pk)
+    context = {
+        "session": session,
+        "form": form,
+        "hold_minutes": settings.ENROLMENT_HOLD_MINUTES,
+    }
+    return render(request, "enrolment/received.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The link of the address confirmation mail shows a button: a mail scanner that opens
+    links does not confirm in the person's place."""
+    try:
+        enrolment = enrolment_for_page(pk=enrolment_id_to_confirm(token))
+    except LinkExpired:
+        return _bad_link(request, expired=True)
+    except (LinkInvalid, Enrolment.DoesNotExist):
+        return _bad_link(request, expired=False)
+    if request.method == "POST":
+        try:
+            enrolment = services.enrolment_confirm(enrolment_id=enrolment.pk)
+        except services.EnrolmentError as exc:
+            context = {"session": enrolment.session, "message": exc.message}
+            return render(request, "enrolment/confirm_lapsed.html", context, status=410)
+        messages.success(request, _("Votre adresse est confirmée."))
+        return redirect("enrolment:done", token=enrolment_token(enrolment))
+    if enrolment.address_confirmed_at is not None:
+        return redirect("enrolment:done", token=enrolment_token(enrolment))
+    context = {"enrolment": enrolment, "session": enrolment.session, "token": token}
+    return render(request, "enrolment/confirm.html", context)
 
 
 def _enrolment_from_token(request, token):
@@ -118,6 +174,7 @@ def _enrolment_context(enrolment, token):
     }
 
 
+@never_cache
 def done(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
     if bad_link:
@@ -125,6 +182,7 @@ def done(request, token):
     return render(request, "enrolment/done.html", _enrolment_context(enrolment, token))
 
 
+@never_cache
 def detail(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
     if bad_link:
@@ -132,6 +190,7 @@ def detail(request, token):
     return render(request, "enrolment/detail.html", _enrolment_context(enrolment, token))
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
@@ -168,6 +227,7 @@ def accept_offer(request, token):
     return redirect("enrolment:detail", token=token)
 
 
+@never_cache
 def calendar(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
     if bad_link:
@@ -263,6 +323,7 @@ def reminder_unsubscribe(request, token):
     return render(request, "enrolment/reminder_unsubscribed.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def satisfaction(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)

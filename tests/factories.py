@@ -190,6 +190,21 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(SessionFactory)
     status = Enrolment.Status.CONFIRMED
     consent_at = factory.LazyFunction(timezone.now)
+    # An unconfirmed enrolment holds a seat for half an hour; the others had their address
+    # confirmed.
+    held_status = factory.LazyAttribute(
+        lambda o: Enrolment.Status.CONFIRMED if o.status == Enrolment.Status.UNCONFIRMED else ""
+    )
+    hold_expires_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.now() + datetime.timedelta(minutes=30)
+            if o.status == Enrolment.Status.UNCONFIRMED
+            else None
+        )
+    )
+    address_confirmed_at = factory.LazyAttribute(
+        lambda o: None if o.status == Enrolment.Status.UNCONFIRMED else o.consent_at
+    )
 
 
 class PrerequisiteModuleFactory(ModuleFactory):

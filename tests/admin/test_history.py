@@ -106,8 +106,9 @@ def test_a_validation_by_staff_shows_in_the_enrolment_history(staff_client, staf
 
     table = history(staff_client.get(enrolment_url(enrolment)))
     assert table.rows[0] == ["Date", "Changement", "Par", "Motif"]
-    created, validated = table.rows[1:]
-    assert created[1:] == ["création → À valider", "Stagiaire (lien personnel)", ""]
+    created, confirmed, validated = table.rows[1:]
+    assert created[1:] == ["création → Adresse à confirmer", "Stagiaire (lien personnel)", ""]
+    assert confirmed[1:] == ["Adresse à confirmer → À valider", "Stagiaire (lien personnel)", ""]
     assert validated[1:] == [
         "À valider → Confirmée",
         f"{staff_user.get_full_name()} (Gestionnaire OPCO)",

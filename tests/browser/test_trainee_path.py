@@ -1,6 +1,7 @@
 """A social worker's path, in a real browser: find a session, read its fiche, enrol."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -62,11 +63,20 @@ def test_trainee_finds_a_session_without_accents_and_enrols(page, live_server, o
     fill_enrolment_form(page)
     page.get_by_role("button", name="Envoyer mon inscription").click()
 
+    # The enrolment counts once the address is confirmed, from the link the mail carries.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre boîte mail")
+    assert Enrolment.objects.get().status == Enrolment.Status.UNCONFIRMED
+    [message] = mail.outbox
+    assert message.to == ["lea.bernard@ccas-orleans.example.org"]
+    [link] = re.findall(r"https?://\S*/inscription/confirmer/[^/\s]+/", message.body)
+    page.goto(live_server.url + urlsplit(link).path)
+    page.get_by_role("button", name="Je confirme mon inscription").click()
+
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("confirm", re.I))
     enrolment = Enrolment.objects.get()
     assert enrolment.status == Enrolment.Status.CONFIRMED
     assert enrolment.trainee.email == "lea.bernard@ccas-orleans.example.org"
-    assert [message.to for message in mail.outbox] == [["lea.bernard@ccas-orleans.example.org"]]
+    assert [message.to for message in mail.outbox] == [["lea.bernard@ccas-orleans.example.org"]] * 2
 
 
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, live_server, db):

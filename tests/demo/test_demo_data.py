@@ -315,11 +315,14 @@ def test_every_demo_enrolment_was_created_by_the_enrolment_service(demo):
     for enrolment in enrolments.select_related("session__module"):
         creation = enrolment.transitions.get(from_status="")
         assert creation.actor_kind == Transition.ActorKind.TRAINEE
+        assert creation.to_status == Enrolment.Status.UNCONFIRMED
+        confirmation = enrolment.transitions.get(from_status=Enrolment.Status.UNCONFIRMED)
+        assert confirmation.actor_kind == Transition.ActorKind.TRAINEE
         if enrolment.session.module.prerequisite_modules.exists():
             expected = {Enrolment.Status.PENDING, Enrolment.Status.WAITLISTED}
         else:
             expected = {Enrolment.Status.CONFIRMED, Enrolment.Status.WAITLISTED}
-        assert creation.to_status in expected
+        assert confirmation.to_status in expected
 
 
 def test_demo_module_2_enrolments_confirmed_were_validated_by_staff(demo):
@@ -338,7 +341,8 @@ def test_demo_waiting_list_comes_from_enrolling_beyond_the_capacity(demo):
     waitlisted = Enrolment.objects.filter(status=Enrolment.Status.WAITLISTED)
 
     for enrolment in waitlisted:
-        assert enrolment.transitions.get().to_status == Enrolment.Status.WAITLISTED
+        confirmation = enrolment.transitions.get(from_status=Enrolment.Status.UNCONFIRMED)
+        assert confirmation.to_status == Enrolment.Status.WAITLISTED
         # They enrolled after the last confirmed seat was taken.
         confirmed = enrolment.session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
         assert all(other.pk < enrolment.pk for other in confirmed)

@@ -52,8 +52,8 @@ def practice_declaration(**overrides):
     )
 
 
-def enrol(session, *, email=None, declaration=None, **trainee_overrides):
-    """enrolment_create as the form calls it."""
+def submit(session, *, email=None, declaration=None, **trainee_overrides):
+    """enrolment_create as the form calls it: the enrolment awaits its address's confirmation."""
     if email is not None:
         trainee_overrides["email"] = email
     return services.enrolment_create(
@@ -64,6 +64,15 @@ def enrol(session, *, email=None, declaration=None, **trainee_overrides):
         consent=True,
         by=Actor.trainee(),
     )
+
+
+def enrol(session, **kwargs):
+    """The form sent, then the address confirmed from the mailed link."""
+    result = submit(session, **kwargs)
+    if not result.created:
+        return result
+    enrolment = services.enrolment_confirm(enrolment_id=result.enrolment.pk)
+    return services.EnrolmentResult(enrolment=enrolment, created=True)
 
 
 def form_data(**overrides):

@@ -102,7 +102,10 @@ def test_needs_are_kept_but_not_mailed_when_the_provider_has_no_address(caplog):
 def test_blank_needs_queue_no_mail_to_the_provider(needs):
     _enrol_with_needs(_session(), needs=needs)
 
-    assert list(OutboxMail.objects.values_list("kind", flat=True)) == [Kind.CONFIRMATION]
+    assert list(OutboxMail.objects.order_by("pk").values_list("kind", flat=True)) == [
+        Kind.ADDRESS_CONFIRM,
+        Kind.CONFIRMATION,
+    ]
 
 
 def test_enrolling_again_with_the_same_address_does_not_send_the_needs_again():

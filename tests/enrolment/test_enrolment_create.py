@@ -37,7 +37,8 @@ def test_free_seat_confirms_the_enrolment_and_queues_the_confirmation():
     assert enrolment.employer.siret == "73282932000074"
     assert enrolment.employer_contact_name == "Claire Petit"
     assert enrolment.consent_at is not None
-    mail = OutboxMail.objects.get()
+    address_mail, mail = OutboxMail.objects.order_by("pk")
+    assert (address_mail.kind, address_mail.about) == (MailKind.ADDRESS_CONFIRM, enrolment)
     assert (mail.kind, mail.recipient, mail.about, mail.about.session) == (
         MailKind.CONFIRMATION,
         "lea@ccas.example.org",
@@ -202,6 +203,7 @@ def test_second_enrolment_with_same_address_creates_nothing_and_resends_the_link
     assert Trainee.objects.get().first_name == "Léa"
     kinds = list(OutboxMail.objects.order_by("pk").values_list("kind", "recipient"))
     assert kinds == [
+        (MailKind.ADDRESS_CONFIRM, "lea@ccas.example.org"),
         (MailKind.CONFIRMATION, "lea@ccas.example.org"),
         (MailKind.LINK, "lea@ccas.example.org"),
     ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalogue.models import Session
 from enrolment import services, session_services
-from enrolment.links import enrolment_token
+from enrolment.links import confirmation_token, enrolment_token
 from enrolment.models import Enrolment, Transition
 from enrolment.services import EnrolmentError
 from enrolment.transitions import Actor
@@ -78,8 +78,22 @@ def test_enrolling_through_the_public_form_logs_a_creation_by_the_trainee(client
 
     assert response.status_code == 302
     enrolment = Enrolment.objects.get()
-    assert logged(enrolment) == [("", "confirmed", "trainee", None, "")]
+    assert logged(enrolment) == [("", "unconfirmed", "trainee", None, "")]
     assert Transition.objects.get().session == session
+
+
+def test_confirming_the_address_from_the_mailed_link_is_logged_as_the_trainee(client):
+    session = SessionFactory()
+    client.post(reverse("enrolment:enrol", args=[session.pk]), form_data())
+    enrolment = Enrolment.objects.get()
+
+    response = client.post(reverse("enrolment:confirm", args=[confirmation_token(enrolment)]))
+
+    assert response.status_code == 302
+    assert logged(enrolment) == [
+        ("", "unconfirmed", "trainee", None, ""),
+        ("unconfirmed", "confirmed", "trainee", None, ""),
+    ]
 
 
 def test_creation_logs_the_status_it_starts_with():
@@ -88,8 +102,14 @@ def test_creation_logs_the_status_it_starts_with():
     pending = enrol(session, declaration=practice_declaration()).enrolment
     waitlisted = enrol(session, declaration=practice_declaration()).enrolment
 
-    assert logged(pending) == [("", "pending", "trainee", None, "")]
-    assert logged(waitlisted) == [("", "waitlisted", "trainee", None, "")]
+    assert logged(pending) == [
+        ("", "unconfirmed", "trainee", None, ""),
+        ("unconfirmed", "pending", "trainee", None, ""),
+    ]
+    assert logged(waitlisted) == [
+        ("", "unconfirmed", "trainee", None, ""),
+        ("unconfirmed", "waitlisted", "trainee", None, ""),
+    ]
 
 
 def test_an_address_already_enrolled_logs_nothing_more():
@@ -99,8 +119,11 @@ def test_an_address_already_enrolled_logs_nothing_more():
     again = enrol(session, email="lea@ccas.example.org")
 
     assert again.created is False
-    assert Transition.objects.count() == 1
-    assert logged(first) == [("", "confirmed", "trainee", None, "")]
+    assert Transition.objects.count() == 2
+    assert logged(first) == [
+        ("", "unconfirmed", "trainee", None, ""),
+        ("unconfirmed", "confirmed", "trainee", None, ""),
+    ]
 
 
 def test_staff_validation_is_logged_with_the_staff_member(staff):

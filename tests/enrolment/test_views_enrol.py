@@ -1,6 +1,7 @@
 import datetime
 import html as html_lib
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -66,7 +67,17 @@ def test_module_with_prerequisite_shows_the_declaration(client):
     assert "vérifiée par l&#x27;OPCO" in html or "vérifiée par l'OPCO" in html
 
 
-def test_valid_submission_enrols_and_shows_the_confirmation(
+def _confirm(client, mailoutbox):
+    """Open the link of the last address confirmation mail and press its button."""
+    [link] = re.findall(r"http\S*/inscription/confirmer/[^/\s]+/", mailoutbox[-1].body)
+    path = urlsplit(link).path
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Je confirme mon inscription" in page.content.decode()
+    return client.post(path)
+
+
+def test_valid_submission_is_confirmed_from_the_mailed_link(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     session = SessionFactory()
@@ -75,21 +86,35 @@ def test_valid_submission_enrols_and_shows_the_confirmation(
         response = _post(client, session, email="lea@ccas.example.org")
 
     enrolment = Enrolment.objects.get()
-    assert enrolment.status == Enrolment.Status.CONFIRMED
+    assert enrolment.status == Enrolment.Status.UNCONFIRMED
+    assert enrolment.held_status == Enrolment.Status.CONFIRMED
     assert enrolment.employer.siret == "73282932000074"
     assert response.status_code == 302
+    assert response["Location"] == reverse("enrolment:received", args=[session.pk])
+    assert "Vérifiez votre boîte mail" in client.get(response["Location"]).content.decode()
+    assert [m.subject.split(" –")[0] for m in mailoutbox] == ["Confirmez votre inscription"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _confirm(client, mailoutbox)
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.CONFIRMED
     assert response["Location"] == reverse("enrolment:done", args=[enrolment_token(enrolment)])
     page = client.get(response["Location"])
     assert "Votre inscription est confirmée" in page.content.decode()
     assert "lea@ccas.example.org" in page.content.decode()
-    assert [m.to for m in mailoutbox] == [["lea@ccas.example.org"]]
+    assert [m.to for m in mailoutbox] == [["lea@ccas.example.org"]] * 2
 
 
-def test_full_session_confirmation_page_gives_the_waiting_list_position(client):
+def test_full_session_confirmation_page_gives_the_waiting_list_position(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
     session = SessionFactory(capacity=1, min_participants=0)
     EnrolmentFactory(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, session)
 
-    response = _post(client, session)
+    response = _confirm(client, mailoutbox)
 
     page = _text(client.get(response["Location"]))
     assert "liste d'attente" in page
@@ -150,7 +175,7 @@ def test_prerequisite_details_are_required_for_the_chosen_option(client):
         prerequisite_module_provider="PRAXIS",
     )
     assert response.status_code == 302
-    assert Enrolment.objects.get().status == Enrolment.Status.PENDING
+    assert Enrolment.objects.get().held_status == Enrolment.Status.PENDING
 
 
 def test_missing_prerequisite_choice_links_to_the_first_radio(client):
@@ -174,13 +199,11 @@ def test_second_submission_with_same_address_gets_the_neutral_page(
     page = _text(client.get(response["Location"]))
     assert "Léa" not in page
     assert "lea@ccas.example.org" not in page
-    assert "vous allez recevoir à nouveau votre" in page
+    assert "aucune nouvelle inscription n'est créée" in page
     assert Enrolment.objects.count() == 1
     assert Trainee.objects.get().first_name == "Léa"
-    assert [m.subject.split(" –")[0] for m in mailoutbox] == [
-        "Inscription confirmée",
-        "Votre lien personnel",
-    ]
+    # Its owner got the confirmation link minutes ago: not again yet (no flood).
+    assert [m.subject.split(" –")[0] for m in mailoutbox] == ["Confirmez votre inscription"]
 
 
 def test_filled_honeypot_looks_like_success_and_creates_nothing(client, mailoutbox):

@@ -16,6 +16,7 @@ def test_tasks_are_acknowledged_late_and_given_back_when_a_worker_dies():
 
 
 def test_mail_retries_back_off_with_jitter_below_the_visibility_timeout():
+    app.loader.import_default_modules()
     task = app.tasks["outbox.tasks.send_outbox_mail"]
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     # The task turns SMTP and connection errors into this one, which carries no address.
@@ -35,6 +36,8 @@ def test_mails_go_to_their_own_queue_and_other_tasks_to_the_default_one(settings
 
 
 def test_every_scheduled_task_exists_and_runs_on_paris_time():
+    # What a worker does at start: import every app's tasks module.
+    app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
     assert app.conf.timezone == settings.TIME_ZONE == "Europe/Paris"
     for entry in schedule.values():
@@ -44,6 +47,7 @@ def test_every_scheduled_task_exists_and_runs_on_paris_time():
     assert tasks == {
         "outbox.tasks.sweep_outbox",
         "enrolment.tasks.expire_waitlist_offers",
+        "enrolment.tasks.expire_unconfirmed_holds",
         "enrolment.tasks.close_registrations",
         "enrolment.tasks.send_convocations",
         "enrolment.tasks.send_deadline_reminders",

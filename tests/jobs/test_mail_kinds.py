@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from enrolment import session_services
 from enrolment.mails import MailKind
+from enrolment.models import Enrolment
 from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
@@ -29,6 +30,16 @@ def _enrolment_row(kind):
     return OutboxMail.objects.create(kind=kind, recipient=enrolment.trainee.email, about=enrolment)
 
 
+def _unconfirmed_row(kind):
+    enrolment = EnrolmentFactory(
+        session=session(),
+        status=Enrolment.Status.UNCONFIRMED,
+        held_status=Enrolment.Status.CONFIRMED,
+        hold_expires_at=at(DEADLINE - days(10), 10, 30),
+    )
+    return OutboxMail.objects.create(kind=kind, recipient=enrolment.trainee.email, about=enrolment)
+
+
 def _subscription_row(kind):
     upcoming = session()
     confirmed_at = timezone.now() if kind == Kind.REMINDER else None
@@ -45,6 +56,7 @@ def _session_row(kind):
 
 CASES = {
     # kind: (row maker, the moment it is sent, the greeting)
+    Kind.ADDRESS_CONFIRM: (_unconfirmed_row, at(DEADLINE - days(10), 10), "Bonjour,"),
     Kind.CONVOCATION: (_enrolment_row, at(FIRST_DAY - days(7), 8), "Bonjour Léa"),
     Kind.SESSION_CANCELLED: (_enrolment_row, at(DEADLINE, 8), "Bonjour Léa"),
     Kind.SATISFACTION: (_enrolment_row, at(LAST_DAY + days(1), 10), "Bonjour Léa"),

@@ -87,7 +87,7 @@ def test_a_broker_down_at_commit_keeps_the_enrolment_and_leaves_the_row_for_the_
         )
 
     assert response.status_code == 302
-    assert Enrolment.objects.get().status == Enrolment.Status.CONFIRMED
+    assert Enrolment.objects.get().status == Enrolment.Status.UNCONFIRMED
     assert OutboxMail.objects.get().status == Status.QUEUED
     assert not mailoutbox
 

@@ -28,19 +28,25 @@ def _migrate(targets=None):
 
 
 @pytest.fixture
-def old_outbox():
+def rows():
+    """Rows the old mails are about, made with today's models, before migrating back."""
+    enrolment = EnrolmentFactory()
+    request = ReminderSubscription.objects.create(
+        session=enrolment.session, email="lea@ccas.example.org"
+    )
+    return enrolment, request, SessionFactory()
+
+
+@pytest.fixture
+def old_outbox(rows):
     """The database as it was before the copy; migrated to the end again afterwards."""
     executor = _migrate(BEFORE_COPY)
     yield executor.loader.project_state(BEFORE_COPY).apps.get_model("enrolment", "OutboxMail")
     _migrate()
 
 
-def test_old_outbox_rows_are_copied_with_what_they_are_about(old_outbox):
-    enrolment = EnrolmentFactory()
-    request = ReminderSubscription.objects.create(
-        session=enrolment.session, email="lea@ccas.example.org"
-    )
-    session = SessionFactory()
+def test_old_outbox_rows_are_copied_with_what_they_are_about(rows, old_outbox):
+    enrolment, request, session = rows
     about_enrolment = old_outbox.objects.create(
         kind="convocation",
         recipient=enrolment.trainee.email,

@@ -167,10 +167,12 @@ def test_reminder_mail_has_the_deadline_the_seats_and_a_one_click_unsubscribe(
     assert message.body.startswith("Bonjour,")
     assert "Il reste 11 places." in message.body
     assert reverse("enrolment:enrol", args=[open_session.pk]) in message.body
-    assert subscription_id_to_unsubscribe(_token(message.body, "arreter")) == lea.pk
-    assert subscription_id_to_unsubscribe(_token(message.alternatives[0][0], "arreter")) == lea.pk
     header = message.extra_headers["List-Unsubscribe"]
-    assert subscription_id_to_unsubscribe(_token(header, "arreter")) == lea.pk
+    with frozen(at(DEADLINE - days(7), 9, 5)):  # a token stamped later than now is refused
+        assert subscription_id_to_unsubscribe(_token(message.body, "arreter")) == lea.pk
+        html = message.alternatives[0][0]
+        assert subscription_id_to_unsubscribe(_token(html, "arreter")) == lea.pk
+        assert subscription_id_to_unsubscribe(_token(header, "arreter")) == lea.pk
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 

@@ -6,12 +6,13 @@ Skipped on SQLite or without Redis, except in CI (CI=true), where they must run.
 import email
 import email.policy
 import os
+import re
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 import redis
@@ -177,16 +178,27 @@ def _header(message, name):
 
 def test_enrolment_through_the_view_is_confirmed_by_mail_by_the_worker(worker):
     session = SessionFactory(min_participants=0)
+    client = Client()
 
-    response = Client().post(
+    response = client.post(
         reverse("enrolment:enrol", args=[session.pk]), form_data(email="lea.e2e@ccas.example.org")
     )
 
+    # The worker sends the address confirmation; its link confirms the enrolment, and the
+    # worker sends the confirmation.
     assert response.status_code == 302
+    row = _wait_until_sent(worker, kind=MailKind.ADDRESS_CONFIRM)
+    [message] = _mails(worker["mail_dir"])
+    assert _header(message, "To") == "lea.e2e@ccas.example.org"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    [link] = re.findall(r"https?://\S*/inscription/confirmer/[^/\s]+/", body)
+    response = client.post(urlsplit(link).path)
+    assert response.status_code == 302
+
     row = _wait_until_sent(worker, kind=MailKind.CONFIRMATION)
     assert row.recipient == "lea.e2e@ccas.example.org"
     assert row.attempts == 1
-    [message] = _mails(worker["mail_dir"])
+    message = next(m for m in _mails(worker["mail_dir"]) if "confirmée" in str(m["Subject"]))
     assert _header(message, "To") == "lea.e2e@ccas.example.org"
     assert _header(message, "Subject") == row.subject
     assert row.subject.startswith("Inscription confirmée – ")
