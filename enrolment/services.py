@@ -198,30 +198,35 @@ def enrolment_confirm(*, enrolment_id: int) -> Enrolment:
     Confirming again changes nothing. Raises EnrolmentError once the hold has lapsed."""
     with transaction.atomic():
         session, enrolment = _enrolment_locked(enrolment_id)
-        if enrolment.status != Enrolment.Status.UNCONFIRMED:
-            if enrolment.address_confirmed_at is None:
-                raise EnrolmentError(HOLD_LAPSED, code="hold_lapsed")
-            return enrolment
-        now = timezone.now()
-        if enrolment.hold_expires_at <= now:
+        if enrolment.status == Enrolment.Status.UNCONFIRMED:
+            if enrolment.hold_expires_at > timezone.now():
+                _address_confirm(session, enrolment)
+                return enrolment
+            # Committed before the error is raised: the seat goes to the next in line.
             _hold_lapse(enrolment)
             waitlist_offer_next(session=session)
-            raise EnrolmentError(HOLD_LAPSED, code="hold_lapsed")
-        _identity_confirm(enrolment)
-        enrolment.status = enrolment.held_status
-        enrolment.held_status = ""
-        enrolment.hold_expires_at = None
-        enrolment.address_confirmed_at = now
-        enrolment.status_changed_at = now
-        enrolment.save()
-        _transition(enrolment, Enrolment.Status.UNCONFIRMED, by=Actor.trainee())
-        mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
-        if enrolment.disability_needs.strip():
-            _disability_needs_mail_queue(enrolment)
-        if enrolment.status == Enrolment.Status.WAITLISTED:
-            # A seat may have been freed while they confirmed: first in line, they get it.
-            waitlist_offer_next(session=session)
+    if enrolment.address_confirmed_at is None:
+        raise EnrolmentError(HOLD_LAPSED, code="hold_lapsed")
     return enrolment
+
+
+def _address_confirm(session: Session, enrolment: Enrolment) -> None:
+    """Call inside the session lock, for an unconfirmed enrolment within its hold."""
+    now = timezone.now()
+    _identity_confirm(enrolment)
+    enrolment.status = enrolment.held_status
+    enrolment.held_status = ""
+    enrolment.hold_expires_at = None
+    enrolment.address_confirmed_at = now
+    enrolment.status_changed_at = now
+    enrolment.save()
+    _transition(enrolment, Enrolment.Status.UNCONFIRMED, by=Actor.trainee())
+    mail_queue(kind=MailKind.CONFIRMATION, enrolment=enrolment)
+    if enrolment.disability_needs.strip():
+        _disability_needs_mail_queue(enrolment)
+    if enrolment.status == Enrolment.Status.WAITLISTED:
+        # A seat may have been freed while they confirmed: first in line, they get it.
+        waitlist_offer_next(session=session)
 
 
 # The confirmation link is mailed again at most this often.

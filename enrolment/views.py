@@ -140,7 +140,12 @@ def confirm(request, token):
         return redirect("enrolment:done", token=enrolment_token(enrolment))
     if enrolment.address_confirmed_at is not None:
         return redirect("enrolment:done", token=enrolment_token(enrolment))
-    context = {"enrolment": enrolment, "session": enrolment.session, "token": token}
+    context = {
+        "enrolment": enrolment,
+        "session": enrolment.session,
+        "identity": enrolment.submitted_identity,
+        "token": token,
+    }
     return render(request, "enrolment/confirm.html", context)
 
 
