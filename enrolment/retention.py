@@ -108,7 +108,7 @@ def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
                 anonymised_at=now,
             )
             Enrolment.objects.filter(trainee__in=ids).update(
-                **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, "")
+                **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, ""), submitted_identity={}
             )
             SatisfactionResponse.objects.filter(enrolment__trainee__in=ids).update(comment="")
             # Who changed the status, when and to what stay (the audit trail); the reason is

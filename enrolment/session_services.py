@@ -255,6 +255,8 @@ def session_cancel(*, session_id: int, reason: str = "", by: Actor) -> list[Enro
                 by=by,
                 reason=_("Session annulée"),
             )
+            if previous == Enrolment.Status.UNCONFIRMED:
+                continue  # an address never confirmed gets nothing more
             mail_queue(
                 kind=MailKind.SESSION_CANCELLED,
                 enrolment=enrolment,

@@ -21,9 +21,13 @@ from enrolment.links import (
     enrolment_token,
     signed_id,
 )
+from enrolment.mails import MailKind
 from enrolment.models import Enrolment
 from enrolment.selectors import seats_held
+from enrolment.session_services import session_cancel
 from enrolment.tasks import expire_unconfirmed_holds
+from enrolment.transitions import Actor
+from outbox.models import OutboxMail
 from tests.enrolment.helpers import enrol, form_data, submit
 from tests.factories import EnrolmentFactory, SessionFactory, TraineeFactory
 
@@ -235,3 +239,17 @@ def test_the_confirmation_link_can_be_asked_again_every_five_minutes(
         client.post(url, {"email": "lea@ccas.example.org"})
 
     assert [m.subject.split(" –")[0] for m in mailoutbox] == ["Confirmez votre inscription"] * 2
+
+
+def test_a_cancelled_session_writes_to_no_address_that_was_never_confirmed():
+    session = SessionFactory()
+    confirmed = enrol(session, email="lea@ccas.example.org").enrolment
+    unconfirmed = submit(session, email="victime@ccas.example.org").enrolment
+
+    session_cancel(session_id=session.pk, by=Actor.staff(None))
+
+    for enrolment in (confirmed, unconfirmed):
+        enrolment.refresh_from_db()
+        assert enrolment.status == Status.CANCELLED
+    cancellations = OutboxMail.objects.filter(kind=MailKind.SESSION_CANCELLED)
+    assert [mail.recipient for mail in cancellations] == ["lea@ccas.example.org"]
