@@ -1,9 +1,12 @@
-"""The enrolment rules: seats, the waiting list and its offers, validation, cancellation.
+"""The enrolment rules: address confirmation, seats, the waiting list and its offers,
+validation, cancellation.
 
-Every function that changes who holds a seat in a session first locks the session row
-(`session_locked`, SELECT ... FOR UPDATE) and counts the seats inside that lock, so two people
-asking for the last seat are served one after the other. The admin, the views and the tasks
-call these functions; nothing else changes an enrolment's status.
+An enrolment sent from the public form counts once its address is confirmed (`enrolment_create`
+holds its seat or place, `enrolment_confirm` makes it count). Every function that changes who
+holds a seat in a session first locks the session row (`session_locked`, SELECT ... FOR UPDATE)
+and counts the seats inside that lock, so two people asking for the last seat are served one
+after the other. The admin, the views and the tasks call these functions; nothing else changes
+an enrolment's status.
 """
 
 import dataclasses
@@ -363,9 +366,10 @@ def _trainee_save(trainee: Trainee | None, data: dict[str, Any], employer: Emplo
     """Create the trainee, or return the existing one unchanged.
 
     The form is anonymous: anyone can type a known address, so it never rewrites a stored
-    identity (name, phone, job, employer), which the trainee's other enrolments show. What is
-    particular to one enrolment (employer, employer contact, needs, declaration) goes on the
-    enrolment row; staff correct a trainee's identity in the admin."""
+    identity (name, phone, job, employer), which the trainee's other enrolments show; the
+    identity typed waits on the enrolment until the address's owner confirms it
+    (`_identity_confirm`). What is particular to one enrolment (employer, employer contact,
+    needs, declaration) goes on the enrolment row."""
     if trainee is not None:
         return trainee
     values = {field: (data.get(field) or "").strip() for field in TRAINEE_FIELDS}
