@@ -433,6 +433,7 @@ def enrolment_refuse(*, enrolment_id: int, by: Actor, reason: str = "") -> Enrol
         enrolment.decided_at = now
         enrolment.decided_by = by.user
         enrolment.refusal_reason = reason.strip()
+        Enrolment._meta.get_field("refusal_reason").run_validators(enrolment.refusal_reason)
         enrolment.offer_expires_at = None
         enrolment.save()
         _transition(enrolment, previous, by=by, reason=enrolment.refusal_reason)

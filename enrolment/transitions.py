@@ -48,7 +48,9 @@ def transition_record(
     enrolment: Enrolment | None = None,
     reason: str = "",
 ) -> Transition:
-    """Record a status change. Call inside the transaction of the change."""
+    """Record a status change. Call inside the transaction of the change. Raises
+    ValidationError on a reason beyond its length (the caller's transaction rolls back)."""
+    Transition._meta.get_field("reason").run_validators(reason)
     return Transition.objects.create(
         session=session,
         enrolment=enrolment,

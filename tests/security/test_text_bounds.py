@@ -214,3 +214,24 @@ def test_admin_session_form_bounds_the_access_notes(staff_client):
 
     assert response.status_code == 200
     assert "access_notes" in response.context["adminform"].form.errors
+
+
+def test_services_refuse_an_overlong_reason_whoever_calls_them():
+    from django.core.exceptions import ValidationError
+
+    from catalogue.text import MESSAGE_MAX_LENGTH
+    from enrolment import services
+    from enrolment.models import Enrolment, Transition
+    from enrolment.transitions import Actor
+    from tests.factories import EnrolmentFactory
+
+    enrolment = EnrolmentFactory(status=Enrolment.Status.PENDING)
+
+    with pytest.raises(ValidationError):
+        services.enrolment_refuse(
+            enrolment_id=enrolment.pk, by=Actor.staff(None), reason="x" * (MESSAGE_MAX_LENGTH + 1)
+        )
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.PENDING
+    assert not Transition.objects.exists()
