@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from allervers import settings as project_settings
+from tests.factories import UserFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -79,6 +82,14 @@ def test_production_refuses_to_start_without_secret_key():
 def test_debug_is_off_unless_asked(settings):
     assert settings.DEBUG is False
     assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE
+
+
+@pytest.mark.django_db
+def test_only_the_tests_hash_passwords_with_md5(settings):
+    """tests/conftest.py swaps the hasher for speed; the settings module keeps Django's."""
+    assert not hasattr(project_settings, "PASSWORD_HASHERS")
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert UserFactory().password.startswith("md5$")
 
 
 @pytest.mark.django_db
