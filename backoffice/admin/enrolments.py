@@ -28,6 +28,8 @@ from enrolment.services import (
 from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin
+from .changelists import BoundedDatesMixin
+from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, enrolment_history
 
 
@@ -40,7 +42,7 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(TransitionsGoAlongMixin, admin.ModelAdmin):
+class TraineeAdmin(CheckedRelationsMixin, TransitionsGoAlongMixin, admin.ModelAdmin):
     list_display = ("last_name", "first_name", "email", "job", "diploma_level", "employer")
     list_display_links = ("last_name", "first_name")
     list_filter = ("job", "diploma_level")
@@ -75,7 +77,13 @@ class RefusalForm(forms.Form):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.ModelAdmin):
+class EnrolmentAdmin(
+    BoundedDatesMixin,
+    CheckedRelationsMixin,
+    TransitionsGoAlongMixin,
+    ChangePageActionsMixin,
+    admin.ModelAdmin,
+):
     """Trainees enrol through the public form and every status change goes through
     enrolment.services, from the actions here or the buttons of the change page: the seat and
     waiting-list rules hold whatever staff do in the admin."""
@@ -284,7 +292,7 @@ class EnrolmentAdmin(TransitionsGoAlongMixin, ChangePageActionsMixin, admin.Mode
 
 
 @admin.register(ReminderSubscription)
-class ReminderSubscriptionAdmin(admin.ModelAdmin):
+class ReminderSubscriptionAdmin(BoundedDatesMixin, admin.ModelAdmin):
     """Made and confirmed by the person (double opt-in): staff look, or erase on request."""
 
     list_display = ("email", "session", "created_at", "confirmed_at", "unsubscribed_at")
@@ -301,7 +309,7 @@ class ReminderSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(CheckedRelationsMixin, admin.ModelAdmin):
     list_display = ("enrolment", "day", "half_day", "present", "recorded_at")
     list_filter = ("present", "half_day", "day__session__module", "day__session__region")
     list_select_related = ("enrolment__trainee", "enrolment__session__module", "day")
@@ -311,7 +319,7 @@ class AttendanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SatisfactionResponse)
-class SatisfactionResponseAdmin(admin.ModelAdmin):
+class SatisfactionResponseAdmin(BoundedDatesMixin, admin.ModelAdmin):
     """The trainees' answers, without their names: staff read them per session (the averages
     are on each session's page)."""
 

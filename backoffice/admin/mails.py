@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from outbox.kinds import kind_choices
 from outbox.models import OutboxMail
 
+from .changelists import BoundedDatesMixin
+
 
 class KindFilter(admin.SimpleListFilter):
     """The kinds by the labels their domains gave them (the field has no choices)."""
@@ -21,7 +23,7 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMail)
-class OutboxMailAdmin(admin.ModelAdmin):
+class OutboxMailAdmin(BoundedDatesMixin, admin.ModelAdmin):
     """The outbox, to follow what was sent. Mails are written and sent by the services."""
 
     list_display = ("created_at", "kind_label", "recipient", "status", "attempts", "sent_at")

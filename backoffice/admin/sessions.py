@@ -41,6 +41,8 @@ from enrolment.session_services import (
 from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
+from .changelists import BoundedDatesMixin
+from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
 
 # Long texts edited in table rows stay readable without taking the whole screen.
@@ -64,10 +66,12 @@ class ModuleDayInline(admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(CheckedRelationsMixin, admin.ModelAdmin):
     list_display = ("number", "title", "duration_days", "duration_hours", "session_count")
     list_display_links = ("number", "title")
     search_fields = ("title", "sectors")
+    # Explicit: the session count groups the rows, and a grouped query drops Meta.ordering.
+    ordering = ("number",)
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("prerequisite_modules",)
     inlines = (SequenceInline, ModuleDayInline)
@@ -124,10 +128,13 @@ class TrainerInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(CheckedRelationsMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ("name", "city", "email", "phone_number", "trainer_count", "session_count")
     search_fields = ("name", "city", "siret")
+    # Explicit: the counts below group the rows, and a grouped query drops Meta.ordering, which
+    # left the session page's provider search paginating an unordered list.
+    ordering = ("name", "pk")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("members",)
     inlines = (TrainerInline,)
@@ -314,6 +321,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    CheckedRelationsMixin,
     TransitionsGoAlongMixin,
     ServiceErrorsAsMessagesMixin,
     ChangePageActionsMixin,
@@ -575,7 +583,9 @@ def _day_values(day: SessionDay) -> dict:
 
 
 @admin.register(SessionDay)
-class SessionDayAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class SessionDayAdmin(
+    BoundedDatesMixin, CheckedRelationsMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+):
     """One day at a time; saved and deleted as a change of its session's days, through the
     lifecycle service."""
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Session
 from enrolment.models import Enrolment, Transition
 
+from .changelists import BoundedDatesMixin
+
 ENROLMENT_STATUSES = dict(Enrolment.Status.choices)
 SESSION_STATUSES = dict(Session.Status.choices)
 
@@ -121,7 +123,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(BoundedDatesMixin, admin.ModelAdmin):
     """Every status change, newest first, to answer "who did this, and when". Read-only: the
     log is what the services wrote."""
 
