@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .fields import CleanCharField, PhoneField
-from .geography import DEPARTMENT_CHOICES, REGION_CHOICES
+from .geography import DEPARTMENT_CHOICES, DEPARTMENTS, REGION_CHOICES
 from .text import FICHE_TEXT_MAX_LENGTH, MESSAGE_MAX_LENGTH
 
 # [0-9], not \d: \d matches Arabic-Indic or fullwidth digits too. No SIREN is 000 000 000.
@@ -345,13 +345,11 @@ class Session(models.Model):
         return reverse("catalogue:session_detail", args=[self.pk])
 
     def clean(self):
-        if self.department and self.region:
-            from .geography import region_of
-
-            if region_of(self.department) != self.region:
-                raise ValidationError(
-                    {"region": _("Ce département n'est pas dans la région choisie.")}
-                )
+        # Only a known department is checked against the region: the field's choices refuse
+        # the others (full_clean calls clean() whatever the fields' errors).
+        department = DEPARTMENTS.get(self.department)
+        if department and self.region and department[1] != self.region:
+            raise ValidationError({"region": _("Ce département n'est pas dans la région choisie.")})
 
     # Derived values. `days` is prefetched by the selectors, so these cost no query there.
     @property
