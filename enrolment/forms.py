@@ -312,6 +312,17 @@ class EnrolmentForm(forms.Form):
     def is_spam(self):
         return bool(self.data.get(HONEYPOT_FIELD))
 
+    def add_service_error(self, error: forms.ValidationError) -> None:
+        """Show a refusal of the service next to the fields it names (the employer's "name"
+        is "employer_name" here), and above the form what no field of the form asks."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        form_names = {field: name for name, field in FORM_EMPLOYER_FIELDS.items()}
+        for field, errors in error.error_dict.items():
+            name = form_names.get(field, field)
+            self.add_error(name if name in self.fields else None, errors)
+
     def trainee_data(self):
         return {name: self.cleaned_data.get(name, "") for name in TRAINEE_FIELDS}
 

@@ -9,6 +9,7 @@ after the other. The admin, the views and the tasks call these functions; nothin
 an enrolment's status.
 """
 
+import copy
 import dataclasses
 import datetime
 import logging
@@ -136,6 +137,9 @@ def enrolment_create(
                 # nothing and alters nothing; the owner of the address gets their link again.
                 _reminder_of_link_queue(existing)
                 return EnrolmentResult(enrolment=existing, created=False)
+            # The identity typed waits on the enrolment until the address's owner confirms
+            # it: checked now, as a new trainee's is, so that the confirmation cannot fail.
+            _identity_check(trainee, trainee_data)
 
         declaration = {field: enrolment_data.get(field, "") for field in ENROLMENT_FIELDS}
         requires_prerequisite = module_requires_prerequisite(session.module)
@@ -238,6 +242,15 @@ HOLD_LAPSED = _(
     "Le délai pour confirmer cette inscription est dépassé : la place a été libérée. "
     "Vous pouvez vous inscrire de nouveau."
 )
+
+
+def _identity_check(trainee: Trainee, data: dict[str, Any]) -> None:
+    """Raise ValidationError, on the fields at fault, if the identity typed in `data` could
+    not be written onto `trainee` by `_identity_confirm`."""
+    typed = copy.copy(trainee)
+    for field in IDENTITY_FIELDS:
+        setattr(typed, field, (data.get(field) or "").strip())
+    typed.full_clean(validate_unique=False, validate_constraints=False)
 
 
 def _identity_confirm(enrolment: Enrolment) -> None:
@@ -358,6 +371,10 @@ def _employer_for(data: dict[str, Any]) -> Employer:
         employer.save()
     elif values["opco_member_number"] and not employer.opco_member_number:
         employer.opco_member_number = values["opco_member_number"]
+        # Checked alone: the rest of the row was recorded before, by others.
+        employer.clean_fields(
+            exclude={field.name for field in Employer._meta.fields} - {"opco_member_number"}
+        )
         employer.save(update_fields=["opco_member_number"])
     return employer
 

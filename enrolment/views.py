@@ -81,7 +81,7 @@ def enrol(request, pk):
         except services.RegistrationClosed as exc:
             return _closed(request, session, exc.code)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_error(exc)
         else:
             # The same page whatever happened (a new enrolment, an address already enrolled):
             # only the address's owner, through the mailed link, learns more.
