@@ -1,10 +1,12 @@
 """Allervers settings: one module, every difference between environments is an
 environment variable (see README.md for the list)."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "csp",
     "accounts",
     "outbox",
     "catalogue",
@@ -62,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a refused login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "allervers.urls"
@@ -102,6 +109,11 @@ DATABASES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out account or IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -209,6 +221,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 if envbool("BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Only this site's own files: no inline script or style, no plugin, no framing. Bootstrap's CSS
+# draws its icons with data: images. JSON-LD blocks are data, not scripts: CSP lets them be.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login lock-out (django-axes; accounts/lockout.py): LOGIN_FAILURE_LIMIT wrong passwords for
+# one account, or from one IP, lock that account or IP out for LOGIN_LOCKOUT_MINUTES after the
+# last one. Counted in the database, which every process shares; a successful login clears them.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Both login forms post the address as "username"; the user model's field is "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Failed attempts are kept for the cool-off only; successful logins are not logged (addresses
+# and IPs that no one reads). Axes' own log lines mask the address and the IP.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Logs go to stdout, without personal data: no request bodies, no addresses.
 LOGGING = {
@@ -240,7 +284,8 @@ ENROLMENT_LINK_MAX_AGE_DAYS = envint("ENROLMENT_LINK_MAX_AGE_DAYS", 180)
 ENROLMENT_RATE_LIMIT_WINDOW_SECONDS = envint("ENROLMENT_RATE_LIMIT_WINDOW_SECONDS", 3600)
 ENROLMENT_RATE_LIMIT_ENROL = envint("ENROLMENT_RATE_LIMIT_ENROL", 30)
 ENROLMENT_RATE_LIMIT_LINK = envint("ENROLMENT_RATE_LIMIT_LINK", 10)
-# Password attempts on the providers' login page, per IP and window.
+# Password attempts on the login pages (providers' and admin's), per IP and window, whatever
+# their outcome: a cap that a successful login (which clears axes' counts) does not lift.
 LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", 20)
 # Behind the proxy, the client's address is the last X-Forwarded-For entry the proxy appends.
 ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")

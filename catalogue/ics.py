@@ -1,12 +1,13 @@
 """The "Ajouter à mon agenda" calendar of a session (RFC 5545), also attached to the mails."""
 
 import datetime
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from .models import Session
 
@@ -21,28 +22,44 @@ def session_location(session: Session) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def session_calendar(session: Session) -> bytes:
+def session_calendar(
+    session: Session,
+    *,
+    cancelled: bool = False,
+    method: str = "PUBLISH",
+    changed_at: datetime.datetime | None = None,
+) -> bytes:
     """One VEVENT per day, from the day's first start to its last end in Europe/Paris, with the
     VTIMEZONE. UIDs are stable per session and day so that re-importing updates the events.
-    Reads `session.days` (prefetch them) and the module and provider."""
+    Reads `session.days` (prefetch them) and the module and provider.
+
+    The events are cancelled when the session is, or when `cancelled` (someone's enrolment
+    ended: their calendar drops the days). `method` is the iTIP method (RFC 5546): PUBLISH for
+    a file to import, CANCEL in a mail that removes the events. `changed_at` is a later change
+    than the session's own (the enrolment's status): calendars apply an event again only when
+    its SEQUENCE grows."""
     url = f"{settings.SITE_URL}{session.get_absolute_url()}"
     domain = urlsplit(settings.SITE_URL).hostname or "allervers"
     days = session.sorted_days
+    cancelled = cancelled or session.status == Session.Status.CANCELLED
+    last_change = max(session.updated_at, changed_at or session.updated_at)
+    sequence = _sequence(last_change) + (1 if cancelled else 0)
     calendar = Calendar()
     calendar.add("prodid", "-//Allervers//Catalogue des sessions//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add("x-wr-calname", str(session.module))
     calendar.add("x-wr-timezone", "Europe/Paris")
     for number, day in enumerate(days, start=1):
         event = Event()
         event.add("uid", f"session-{session.pk}-{day.date:%Y%m%d}@{domain}")
-        # The last change of the session, not "now": the same session gives the same file.
-        event.add("dtstamp", session.updated_at.astimezone(datetime.UTC))
+        # The last change, not "now": the same session gives the same file.
+        event.add("dtstamp", last_change.astimezone(datetime.UTC))
         # Calendars apply a re-imported event (new dates, cancellation) only when its sequence
-        # grows: minutes since a fixed date of the session's last change always do.
-        event.add("sequence", _sequence(session))
+        # grows: minutes since a fixed date of the last change always do; a cancellation
+        # outranks whatever was published in the same minute.
+        event.add("sequence", sequence)
         event.add("dtstart", datetime.datetime.combine(day.date, day.starts_at, tzinfo=PARIS))
         event.add("dtend", datetime.datetime.combine(day.date, day.ends_at, tzinfo=PARIS))
         event.add(
@@ -53,9 +70,11 @@ def session_calendar(session: Session) -> bytes:
         event.add("location", session_location(session))
         event.add("description", _event_description(session, day, url))
         event.add("url", url)
-        cancelled = session.status == Session.Status.CANCELLED
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "OPAQUE")
+        if method == "CANCEL":
+            # iTIP's CANCEL names the organiser; calendars match it against the sender.
+            event.add("organizer", _organizer())
         calendar.add_component(event)
     if days:
         # Only the transitions around the session's dates, not the default 1970-2038 span.
@@ -66,8 +85,15 @@ def session_calendar(session: Session) -> bytes:
     return calendar.to_ical()
 
 
-def _sequence(session: Session) -> int:
-    return int((session.updated_at - SEQUENCE_EPOCH).total_seconds() // 60)
+def _sequence(changed_at: datetime.datetime) -> int:
+    return int((changed_at - SEQUENCE_EPOCH).total_seconds() // 60)
+
+
+def _organizer() -> vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name or "Allervers")
+    return organizer
 
 
 def _event_description(session, day, url):

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.formats import long_date
-from catalogue.ics import session_calendar, session_location
+from catalogue.ics import session_location
 from catalogue.models import Session
 from outbox.models import OutboxMail
 from outbox.queue import mail_queue as outbox_mail_queue
 from outbox.registry import Draft, builds
 
+from .ics import enrolment_calendar
 from .job_selectors import (
     email_enrolled_in_session,
     satisfaction_open,
@@ -87,9 +88,16 @@ def mail_queue(
     )
 
 
-def _calendar(session: Session) -> list[tuple[str, bytes, str]]:
+def _calendar(enrolment: Enrolment) -> list[tuple[str, bytes, str]]:
     """The session's days as an attachment that calendars import."""
-    return [("formation.ics", session_calendar(session), "text/calendar")]
+    return [("formation.ics", enrolment_calendar(enrolment), "text/calendar")]
+
+
+def _calendar_cancel(enrolment: Enrolment) -> list[tuple[str, bytes, str]]:
+    """The same events, cancelled, with the iTIP method CANCEL (RFC 6047 wants it in the
+    content type too): mail clients offer to remove them from the calendar."""
+    calendar = enrolment_calendar(enrolment, method="CANCEL")
+    return [("formation.ics", calendar, "text/calendar; method=CANCEL")]
 
 
 def session_title(session) -> str:
@@ -143,6 +151,8 @@ ENROLMENT_SUBJECTS = {
 }
 # The mails that carry the session's calendar.
 ICS_KINDS = {MailKind.CONFIRMATION, MailKind.LINK, MailKind.VALIDATED, MailKind.OFFER}
+# The mails that take it back (the confirmation of a pending enrolment carried it).
+ICS_CANCEL_KINDS = {MailKind.CANCELLED, MailKind.REFUSED}
 
 
 def _still_relevant(kind: str, enrolment: Enrolment) -> bool:
@@ -183,10 +193,16 @@ def _enrolment_news(mail: OutboxMail) -> Draft | None:
         subject = _confirmation_subject(enrolment, context["position"], title)
     else:
         subject = ENROLMENT_SUBJECTS[mail.kind] % {"title": title}
+    if mail.kind in ICS_KINDS:
+        attachments = _calendar(enrolment)
+    elif mail.kind in ICS_CANCEL_KINDS:
+        attachments = _calendar_cancel(enrolment)
+    else:
+        attachments = []
     return Draft(
         subject=subject,
         context=context,
-        attachments=_calendar(enrolment.session) if mail.kind in ICS_KINDS else [],
+        attachments=attachments,
         reply_to=_opco_reply_to(enrolment.session),
     )
 
@@ -229,7 +245,7 @@ def _convocation(mail: OutboxMail) -> Draft | None:
     return Draft(
         subject=_("Convocation – %(title)s") % {"title": context["session_title"]},
         context=context,
-        attachments=_calendar(session),
+        attachments=_calendar(enrolment),
         reply_to=_opco_reply_to(session),
     )
 
@@ -252,8 +268,8 @@ def _session_cancelled(mail: OutboxMail) -> Draft | None:
     return Draft(
         subject=_("Session annulée – %(title)s") % {"title": context["session_title"]},
         context=context,
-        # The same events, marked cancelled: importing the file updates the calendar.
-        attachments=_calendar(session),
+        # The same events, marked cancelled: the mail client removes them from the calendar.
+        attachments=_calendar_cancel(enrolment),
         reply_to=_opco_reply_to(session),
     )
 

@@ -12,11 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.ratelimit import rate_limited
-from catalogue.ics import session_calendar
 from catalogue.models import Session
 
 from . import reminders, services
 from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
+from .ics import enrolment_calendar
 from .job_selectors import satisfaction_open
 from .links import (
     LinkExpired,
@@ -237,8 +237,9 @@ def calendar(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
     if bad_link:
         return bad_link
+    # Cancelled events once the enrolment has ended: re-importing removes the days.
     response = HttpResponse(
-        session_calendar(enrolment.session), content_type="text/calendar; charset=utf-8"
+        enrolment_calendar(enrolment), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="formation.ics"'
     return response
@@ -284,6 +285,7 @@ def reminder_requested(request, pk):
     return render(request, "enrolment/reminder_requested.html", {"session": session})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def reminder_confirm(request, token):
     """The link of the confirmation mail shows a button: a mail scanner that opens links
@@ -306,6 +308,7 @@ def reminder_confirm(request, token):
 # body "List-Unsubscribe=One-Click"). Stopping reminders is all it can do, and only with the
 # signed link.
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "POST"])
 def reminder_unsubscribe(request, token):
     try:

@@ -274,7 +274,9 @@ def test_offer_mail_gives_the_deadline_to_accept(django_capture_on_commit_callba
     assert offer.attachments
     cancelled = next(m for m in mailoutbox if m.to == [confirmed.trainee.email])
     assert cancelled.subject.startswith("Inscription annulée – ")
-    assert cancelled.attachments == []
+    # The calendar that takes the days back (tests/security/test_calendar_cancel.py).
+    [(_name, _calendar, mimetype)] = cancelled.attachments
+    assert mimetype == "text/calendar; method=CANCEL"
 
 
 # The kinds queued when an enrolment changes. The jobs' kinds (reminders, convocation...) need
