@@ -1,6 +1,7 @@
 import functools
 import os
 
+import hypothesis
 import pytest
 import redis
 from celery.result import allow_join_result
@@ -11,6 +12,25 @@ from django.test.utils import override_settings
 from allervers.celery import app as celery_app
 
 REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+# Property-based tests (tests/security): the same examples on every run and in CI, a bounded
+# number of them, no example database written into the tree. Examples share their test's
+# function-scoped fixtures and database transaction, which the tests allow for.
+# HYPOTHESIS_PROFILE=hunt tries many more, with fresh random examples.
+_HEALTH_CHECKS = [hypothesis.HealthCheck.function_scoped_fixture, hypothesis.HealthCheck.too_slow]
+hypothesis.settings.register_profile(
+    "ci",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_HEALTH_CHECKS,
+)
+hypothesis.settings.register_profile(
+    "hunt", max_examples=1000, deadline=None, database=None, suppress_health_check=_HEALTH_CHECKS
+)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 _overrides_key = pytest.StashKey[override_settings]()
 
 
