@@ -65,6 +65,26 @@ def pytest_unconfigure(config):
         override.disable()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, Celery worker, concurrency) empty every table when they
+    end, and with them the rows the migrations made (the staff group): pytest-django runs them
+    after the others, but pytest's own reordering, which groups tests by session-scoped
+    parameters (Playwright's browser_name, added to any test with an argument named like one of
+    its fixtures), can move them back in between. Sort again (stable), after every other hook;
+    xdist's default `--dist load` keeps this order within each worker."""
+
+    def transactional(item):
+        marker = item.get_closest_marker("django_db")
+        flagged = marker is not None and (
+            any(marker.args[:2])  # django_db(transaction, reset_sequences, ...)
+            or any(marker.kwargs.get(name) for name in ("transaction", "reset_sequences"))
+        )
+        return flagged or not {"transactional_db", "live_server"}.isdisjoint(item.fixturenames)
+
+    items.sort(key=transactional)
+
+
 @functools.cache
 def _redis(location):
     return redis.Redis.from_url(location)
