@@ -391,7 +391,8 @@ def _trainee_save(trainee: Trainee | None, data: dict[str, Any], employer: Emplo
         return trainee
     values = {field: (data.get(field) or "").strip() for field in TRAINEE_FIELDS}
     trainee = Trainee(**values, employer=employer)
-    trainee.full_clean()
+    # The unique address is left to the index: a check here would race the insert below.
+    trainee.full_clean(validate_constraints=False)
     try:
         # Two first enrolments with one address, in two sessions at once: the unique index
         # lets one through; the other reads it.
