@@ -109,7 +109,7 @@ def _request(client, method, url, data=None):
 
 
 def _form_errors(response):
-    form = response.context["form"] if response.context else None
+    form = (response.context or {}).get("form")
     return form.errors if form is not None else None
 
 
