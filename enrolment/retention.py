@@ -90,34 +90,42 @@ def trainees_anonymise(*, now: datetime.datetime | None = None) -> int:
             if not rows:
                 return anonymised
             ids = [pk for pk, _ in rows]
-            emails = [email for _, email in rows]
-            Trainee.objects.filter(pk__in=ids).update(
-                civility="",
-                first_name=ANONYMOUS_NAME,
-                last_name=ANONYMOUS_NAME,
-                # Unique per row, as the address index wants.
-                email=Concat(
-                    Value("anonyme-"),
-                    Cast("pk", output_field=CharField()),
-                    Value(f"@{ANONYMOUS_EMAIL_DOMAIN}"),
-                    output_field=CharField(),
-                ),
-                phone="",
-                # Free text: it may name the person (the job itself stays, for statistics).
-                job_other="",
-                anonymised_at=now,
-            )
-            Enrolment.objects.filter(trainee__in=ids).update(
-                **dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, ""), submitted_identity={}
-            )
-            SatisfactionResponse.objects.filter(enrolment__trainee__in=ids).update(comment="")
-            # Who changed the status, when and to what stay (the audit trail); the reason is
-            # free text. The admin writes no history line about these rows (read-only there).
-            Transition.objects.filter(enrolment__trainee__in=ids).update(reason="")
-            # Their mails name their address: the rows go.
-            OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
-            _admin_history_delete(trainee_ids=ids, emails=emails)
+            trainees_erase(ids=ids, emails=[email for _, email in rows], now=now)
         anonymised += len(ids)
+
+
+def trainees_erase(*, ids: list[int], emails: list[str], now: datetime.datetime) -> None:
+    """Anonymise these trainees and what their enrolments hold about them, keeping the rows
+    the statistics count. Call inside a transaction."""
+    Trainee.objects.filter(pk__in=ids).update(
+        civility="",
+        first_name=ANONYMOUS_NAME,
+        last_name=ANONYMOUS_NAME,
+        # Unique per row, as the address index wants.
+        email=Concat(
+            Value("anonyme-"),
+            Cast("pk", output_field=CharField()),
+            Value(f"@{ANONYMOUS_EMAIL_DOMAIN}"),
+            output_field=CharField(),
+        ),
+        phone="",
+        # Free text: it may name the person (the job itself stays, for statistics).
+        job_other="",
+        anonymised_at=now,
+    )
+    enrolments_erase(Enrolment.objects.filter(trainee__in=ids))
+    SatisfactionResponse.objects.filter(enrolment__trainee__in=ids).update(comment="")
+    # Their mails name their address: the rows go.
+    OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
+    _admin_history_delete(trainee_ids=ids, emails=emails)
+
+
+def enrolments_erase(enrolments: models.QuerySet[Enrolment]) -> None:
+    """Blank what these enrolments hold about a person beyond the statistics, and the reasons
+    of their status changes (who changed a status, when and to what stay: the audit trail;
+    the reason is free text). The admin writes no history line about transitions."""
+    enrolments.update(**dict.fromkeys(ENROLMENT_PERSONAL_FIELDS, ""), submitted_identity={})
+    Transition.objects.filter(enrolment__in=enrolments).update(reason="")
 
 
 def _log_entries(model: type[models.Model], pks) -> models.QuerySet[LogEntry]:

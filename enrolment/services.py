@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ from .models import (
     SatisfactionResponse,
     Trainee,
 )
+from .retention import ENROLMENT_PERSONAL_FIELDS, trainees_erase
 from .selectors import (
     active_enrolments_for_email,
     free_seats,
@@ -303,14 +305,7 @@ def _holds_lapse(session: Session, *, now: datetime.datetime) -> int:
 
 
 def _hold_lapse(enrolment: Enrolment) -> None:
-    now = timezone.now()
-    enrolment.status = Enrolment.Status.CANCELLED
-    enrolment.status_changed_at = now
-    enrolment.cancelled_at = now
-    enrolment.held_status = ""
-    enrolment.hold_expires_at = None
-    # Never confirmed by the address's owner: nothing of what was typed is kept for them.
-    enrolment.submitted_identity = {}
+    enrolment_close(enrolment)
     enrolment.save()
     _transition(
         enrolment,
@@ -318,6 +313,39 @@ def _hold_lapse(enrolment: Enrolment) -> None:
         by=Actor.job(_("confirmation d'adresse")),
         reason=_("Adresse non confirmée à temps."),
     )
+
+
+def enrolment_close(enrolment: Enrolment) -> str:
+    """Mark an active enrolment cancelled, in memory (the caller saves it, records the
+    transition and offers the seat, inside the session lock). An enrolment whose address was
+    never confirmed keeps nothing of what was typed, and nor does its trainee when it was made
+    by that request alone. Returns the status it had."""
+    previous = enrolment.status
+    now = timezone.now()
+    enrolment.status = Enrolment.Status.CANCELLED
+    enrolment.status_changed_at = now
+    enrolment.cancelled_at = now
+    enrolment.offer_expires_at = None
+    if previous == Enrolment.Status.UNCONFIRMED:
+        enrolment.held_status = ""
+        enrolment.hold_expires_at = None
+        _unconfirmed_erase(enrolment, now=now)
+    return previous
+
+
+def _unconfirmed_erase(enrolment: Enrolment, *, now: datetime.datetime) -> None:
+    trainee = enrolment.trainee
+    kept_by_another = (
+        trainee.enrolments.exclude(pk=enrolment.pk)
+        .filter(Q(address_confirmed_at__isnull=False) | Q(status=Enrolment.Status.UNCONFIRMED))
+        .exists()
+    )
+    if not kept_by_another and trainee.anonymised_at is None:
+        # Created by this request, which its address's owner never confirmed.
+        trainees_erase(ids=[trainee.pk], emails=[trainee.email], now=now)
+    for field in ENROLMENT_PERSONAL_FIELDS:
+        setattr(enrolment, field, "")
+    enrolment.submitted_identity = {}
 
 
 def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
@@ -474,12 +502,7 @@ def enrolment_cancel(*, enrolment_id: int, by: Actor, allow_after_start: bool = 
                 _("La session a commencé : l'inscription ne peut plus être annulée en ligne."),
                 code="started",
             )
-        previous = enrolment.status
-        now = timezone.now()
-        enrolment.status = Enrolment.Status.CANCELLED
-        enrolment.status_changed_at = now
-        enrolment.cancelled_at = now
-        enrolment.offer_expires_at = None
+        previous = enrolment_close(enrolment)
         enrolment.save()
         _transition(enrolment, previous, by=by)
         mail_queue(kind=MailKind.CANCELLED, enrolment=enrolment)

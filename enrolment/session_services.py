@@ -24,7 +24,7 @@ from catalogue.models import DATE_OUT_OF_RANGE, Session, SessionDay, session_dat
 from .mails import MailKind, mail_queue
 from .models import Enrolment
 from .selectors import seats_held, session_locked
-from .services import EnrolmentError, waitlist_offer_next
+from .services import EnrolmentError, enrolment_close, waitlist_offer_next
 from .transitions import Actor, transition_record
 
 # What a form may set on a session (status and publication date change only through the
@@ -134,8 +134,6 @@ def session_create(
             deadline=session.registration_deadline,
             dates=[day.get("date") for day in days],
         )
-        for day in days:
-            day_check(date=day.get("date"), deadline=session.registration_deadline)
         session.save()
         _days_save(session, days)
         session.trainers.set(trainer_ids)
@@ -173,8 +171,6 @@ def session_change(
             else [day.date for day in session.days.all()]
         )
         session_check(status=session.status, deadline=session.registration_deadline, dates=dates)
-        for day in days or ():
-            day_check(date=day.get("date"), deadline=session.registration_deadline)
         session.save()
         if days is not None:
             _days_save(session, days)
@@ -223,9 +219,9 @@ def session_publish(*, session_id: int, by: Actor) -> Session:
 def session_cancel(*, session_id: int, reason: str = "", by: Actor) -> list[Enrolment]:
     """Cancel a session: it is marked cancelled (its page says so and takes no enrolment) and
     every active enrolment, confirmed, pending or on the waiting list, is cancelled with a mail
-    to its trainee; no seat is offered. Run again on a cancelled session, it cancels and mails
-    only what was left active (a status changed by hand). Refused once the session is over.
-    Returns the enrolments cancelled."""
+    to its trainee (an address never confirmed gets none); no seat is offered. Run again on a
+    cancelled session, it cancels and mails only what was left active (a status changed by
+    hand). Refused once the session is over. Returns the enrolments cancelled."""
     reason = reason.strip()
     with transaction.atomic():
         session = session_locked(pk=session_id)
@@ -236,17 +232,10 @@ def session_cancel(*, session_id: int, reason: str = "", by: Actor) -> list[Enro
             )
         if session.status != Status.CANCELLED:
             _status_set(session, Status.CANCELLED, by=by, reason=reason)
-        now = timezone.now()
         enrolments = list(session.enrolments.active().select_related("trainee"))
         for enrolment in enrolments:
-            previous = enrolment.status
-            enrolment.status = Enrolment.Status.CANCELLED
-            enrolment.status_changed_at = now
-            enrolment.cancelled_at = now
-            enrolment.offer_expires_at = None
-            enrolment.save(
-                update_fields=["status", "status_changed_at", "cancelled_at", "offer_expires_at"]
-            )
+            previous = enrolment_close(enrolment)
+            enrolment.save()
             transition_record(
                 session=session,
                 enrolment=enrolment,

@@ -262,3 +262,41 @@ def _personal_page_of(location):
     match = resolve(location)
     assert match.url_name == "done"
     return enrolment_id_from_token(match.kwargs["token"])
+
+
+def test_a_request_never_confirmed_leaves_nothing_of_what_was_typed(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    session = SessionFactory(capacity=2, min_participants=0)
+    enrolment = submit(
+        session, email="invente@example.org", first_name="Invente", last_name="Intrus"
+    ).enrolment
+    Enrolment.objects.filter(pk=enrolment.pk).update(disability_needs="Fauteuil.")
+
+    time_machine.shift(datetime.timedelta(minutes=31))
+    expire_unconfirmed_holds.delay().get()
+
+    enrolment.refresh_from_db()
+    trainee = enrolment.trainee
+    assert enrolment.status == Status.CANCELLED
+    assert (enrolment.disability_needs, enrolment.employer_contact_name) == ("", "")
+    assert (trainee.first_name, trainee.phone, trainee.anonymised_at is not None) == (
+        "Anonyme",
+        "",
+        True,
+    )
+    assert "invente" not in trainee.email
+
+
+def test_a_known_trainee_keeps_their_identity_when_a_stranger_s_request_lapses(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    lea = enrol(SessionFactory(), email="lea@ccas.example.org", first_name="Léa").enrolment.trainee
+    stranger = submit(SessionFactory(), email="lea@ccas.example.org", first_name="Intrus")
+
+    time_machine.shift(datetime.timedelta(minutes=31))
+    expire_unconfirmed_holds.delay().get()
+
+    lea.refresh_from_db()
+    assert (lea.first_name, lea.email) == ("Léa", "lea@ccas.example.org")
+    stranger.enrolment.refresh_from_db()
+    assert stranger.enrolment.status == Status.CANCELLED
+    assert stranger.enrolment.employer_contact_name == ""
