@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from .ratelimit import too_many_requests
+from .ratelimit import rate_limited, too_many_requests
 
 # AccessAttempt.username's length.
 USERNAME_MAX_LENGTH = 255
@@ -54,3 +54,13 @@ def lockout_context(request) -> dict:
         "for_admin": admin,
         "login_url": reverse("admin:login") if admin else reverse("providers:login"),
     }
+
+
+# Both login pages (the providers' and the admin's) share one per-IP limit on every attempt,
+# successful ones included, beside axes' count of failures.
+login_rate_limited = rate_limited(
+    "login",
+    "LOGIN_RATE_LIMIT",
+    template="accounts/lockout.html",
+    context=lambda request: {**lockout_context(request), "rate_limited": True},
+)

@@ -323,6 +323,13 @@ class Enrolment(models.Model):
         )
 
     @property
+    def confirmation_lapsed(self):
+        """The address was never confirmed, and can no longer be: the hold ran out."""
+        if self.status == self.Status.UNCONFIRMED:
+            return self.hold_expires_at <= timezone.now()
+        return self.address_confirmed_at is None
+
+    @property
     def is_active(self):
         return self.status not in self.INACTIVE
 

@@ -115,6 +115,7 @@ def received(request, pk):
         "session": session,
         "form": form,
         "hold_minutes": settings.ENROLMENT_HOLD_MINUTES,
+        "resend_minutes": services.CONFIRMATION_RESEND_MINUTES,
     }
     return render(request, "enrolment/received.html", context)
 
@@ -134,12 +135,14 @@ def confirm(request, token):
         try:
             enrolment = services.enrolment_confirm(enrolment_id=enrolment.pk)
         except services.EnrolmentError as exc:
-            context = {"session": enrolment.session, "message": exc.message}
-            return render(request, "enrolment/confirm_lapsed.html", context, status=410)
+            return _confirmation_lapsed(request, enrolment, exc.message)
         messages.success(request, _("Votre adresse est confirmée."))
         return redirect("enrolment:done", token=enrolment_token(enrolment))
     if enrolment.address_confirmed_at is not None:
         return redirect("enrolment:done", token=enrolment_token(enrolment))
+    if enrolment.confirmation_lapsed:
+        # A late click is told at once, before any button.
+        return _confirmation_lapsed(request, enrolment, services.HOLD_LAPSED)
     context = {
         "enrolment": enrolment,
         "session": enrolment.session,
@@ -147,6 +150,11 @@ def confirm(request, token):
         "token": token,
     }
     return render(request, "enrolment/confirm.html", context)
+
+
+def _confirmation_lapsed(request, enrolment, message):
+    context = {"session": enrolment.session, "message": message}
+    return render(request, "enrolment/confirm_lapsed.html", context, status=410)
 
 
 def _enrolment_from_token(request, token):

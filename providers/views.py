@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.lockout import lockout_context
-from accounts.ratelimit import rate_limited
+from accounts.lockout import login_rate_limited
 from enrolment import services
 from enrolment.transitions import Actor
 
@@ -27,12 +26,7 @@ from .selectors import (
 
 # Guessing passwords costs a 429 page once the IP has tried too often (whatever the outcomes);
 # axes locks out an account or an IP after LOGIN_FAILURE_LIMIT wrong passwords.
-@method_decorator(
-    rate_limited(
-        "login", "LOGIN_RATE_LIMIT", template="accounts/lockout.html", context=lockout_context
-    ),
-    name="dispatch",
-)
+@method_decorator(login_rate_limited, name="dispatch")
 class ProviderLoginView(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True

@@ -53,12 +53,29 @@ class ChangePageActionsMixin:
 
 class ServiceErrorsAsMessagesMixin:
     """The forms check the rules first, to show each error next to its field; the services
-    check them again under the session lock. A rule broken in between (a seat taken meanwhile)
-    rolls back the admin's transaction, and the page says why instead of failing."""
+    check them again under the session lock. A rule broken in between (a seat taken meanwhile),
+    or one only the service checks (a published session's last day deleted), rolls back the
+    admin's transaction, and the page says why instead of failing: on the change page, the
+    delete page and the list's "delete selected"."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._service_errors_as_messages(
+            request, super().changeform_view, request, object_id, form_url, extra_context
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._service_errors_as_messages(
+            request, super().delete_view, request, object_id, extra_context
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        return self._service_errors_as_messages(
+            request, super().changelist_view, request, extra_context
+        )
+
+    def _service_errors_as_messages(self, request, view, *args):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return view(*args)
         except EnrolmentError as error:
             message = error.message
         except ValidationError as error:

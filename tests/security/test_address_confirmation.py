@@ -300,3 +300,21 @@ def test_a_known_trainee_keeps_their_identity_when_a_stranger_s_request_lapses(t
     stranger.enrolment.refresh_from_db()
     assert stranger.enrolment.status == Status.CANCELLED
     assert stranger.enrolment.employer_contact_name == ""
+
+
+def test_a_late_click_is_told_at_once_that_the_hold_lapsed(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    session = SessionFactory()
+    enrolment = submit(session, email="lea@ccas.example.org").enrolment
+    url = reverse("enrolment:confirm", args=[confirmation_token(enrolment)])
+    time_machine.shift(datetime.timedelta(minutes=31))
+
+    before_the_job = client.get(url)
+    expire_unconfirmed_holds.delay().get()
+    after_the_job = client.get(url)
+
+    for response in (before_the_job, after_the_job):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "Je confirme mon inscription" not in html
+        assert "Le délai pour confirmer cette inscription est dépassé" in html

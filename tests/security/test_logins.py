@@ -176,3 +176,7 @@ def test_both_logins_count_against_the_per_ip_rate_limit(client, settings, url):
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     assert "Trop de tentatives de connexion" in response.content.decode()
+    # Every attempt counts here, in a fixed window: not the lock-out's words.
+    html = " ".join(response.content.decode().split())
+    assert "le nombre de tentatives de connexion depuis votre connexion internet est limité" in html
+    assert "le fait recommencer" not in html
