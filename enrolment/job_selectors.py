@@ -70,7 +70,8 @@ class SessionCounts:
 
 
 def session_counts(session: Session) -> SessionCounts:
-    """Who is enrolled in a session, in one query; seats held by the seat rule."""
+    """Who is enrolled in a session (one aggregate, and the count of reminder subscribers);
+    seats held by the seat rule."""
     Status = Enrolment.Status
     counts = Enrolment.objects.filter(session=session).aggregate(
         confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),

@@ -35,6 +35,7 @@ from .models import (
     Enrolment,
     SatisfactionResponse,
     Trainee,
+    outstanding_offer_q,
 )
 from .retention import ENROLMENT_PERSONAL_FIELDS, trainees_erase
 from .selectors import (
@@ -165,9 +166,7 @@ def enrolment_create(
         _offers_lapse(session, now=timezone.now())
         # A free seat belongs to the queue: while someone waits without an offer, the first
         # in line gets it and the newcomer joins the back.
-        queue_waiting = (
-            session.enrolments.waitlisted().exclude(offer_expires_at__gt=timezone.now()).exists()
-        )
+        queue_waiting = session.enrolments.waitlisted().exclude(outstanding_offer_q()).exists()
         if queue_waiting:
             waitlist_offer_next(session=session)
 

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
 from catalogue.formats import long_date, short_date
-from catalogue.text import phone_for_display
+from catalogue.text import normalise_phone, phone_for_display
 
 register = template.Library()
 
@@ -99,6 +99,9 @@ def phone(value):
 @register.filter
 def tel(value):
     """A phone number for a tel: link: "02 38 42 28 31" -> "+33238422831"."""
+    french = normalise_phone(str(value))
+    if french is not None:
+        return "+33" + french.replace(" ", "")[1:]
     digits = "".join(char for char in str(value) if char.isdigit() or char == "+")
     if digits.startswith("0") and len(digits) == 10:
         return f"+33{digits[1:]}"

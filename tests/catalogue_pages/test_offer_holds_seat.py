@@ -1,5 +1,5 @@
 """A seat kept for an outstanding waiting-list offer is taken on the public pages too, as it is
-for Session.seats_taken and the enrolment services."""
+for the seat rule (seat_holding_q) and the enrolment services."""
 
 import datetime
 import re
