@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 # loadgroup and worksteal do not.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install chromium migrate demo lint format lock bench clean
+.PHONY: run test install pdf-libs chromium migrate demo lint format lock bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ $(VENV)/.installed: requirements-dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
+
+# WeasyPrint (the PDF documents) needs Pango; installed here when missing and possible.
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null && echo "Installing Pango for the PDF documents" \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; } \
+	  || echo "Pango is missing: PDF documents cannot be made (apt-get install libpango-1.0-0 libpangoft2-1.0-0)."
 
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -263,6 +263,14 @@ class Session(models.Model):
         Provider, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
     )
     label = models.CharField(_("groupe"), max_length=100, help_text=_("Par exemple « Groupe 1 »."))
+    # The provider's own identifier of the session: its spreadsheet uploads find the session
+    # by it, so that a re-upload updates the session instead of adding another.
+    reference = models.CharField(
+        _("référence de l'organisme"),
+        max_length=50,
+        blank=True,
+        help_text=_("L'identifiant de la session chez l'organisme (colonne « reference »)."),
+    )
     city = CleanCharField(_("ville"), max_length=100)
     venue_name = models.CharField(_("lieu"), max_length=200, blank=True)
     venue_address = models.CharField(_("adresse du lieu"), max_length=300, blank=True)
@@ -299,6 +307,17 @@ class Session(models.Model):
     trainers = models.ManyToManyField(
         Trainer, blank=True, related_name="sessions", verbose_name=_("intervenants")
     )
+    # The session's own disability contact, where it is not the provider's référent handicap.
+    disability_contact_name = CleanCharField(
+        _("contact handicap de la session"),
+        max_length=200,
+        blank=True,
+        help_text=_("Laisser vide pour reprendre le référent handicap de l'organisme."),
+    )
+    disability_contact_email = models.EmailField(_("e-mail du contact handicap"), blank=True)
+    disability_contact_phone = PhoneField(
+        _("téléphone du contact handicap"), max_length=30, blank=True
+    )
     partners = models.ManyToManyField(
         FundingPartner,
         blank=True,
@@ -334,6 +353,12 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "published", "cancelled"]),
                 name="session_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "reference"],
+                condition=~Q(reference=""),
+                name="session_reference_unique_per_provider",
+                violation_error_message=_("L'organisme a déjà une session de cette référence."),
             ),
         ]
         indexes = [models.Index(fields=["status", "region"])]

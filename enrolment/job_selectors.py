@@ -143,7 +143,7 @@ def satisfaction_recipients(session: Session) -> QuerySet[Enrolment]:
     )
     if session_has_attendance(session):
         enrolments = enrolments.filter(
-            pk__in=Attendance.objects.filter(present=True).values("enrolment")
+            pk__in=Attendance.objects.filter(status=Attendance.Status.PRESENT).values("enrolment")
         )
     return enrolments.select_related("trainee").order_by("pk")
 
@@ -162,7 +162,7 @@ def satisfaction_open(enrolment: Enrolment, *, today: datetime.date | None = Non
     if SatisfactionResponse.objects.filter(enrolment=enrolment).exists():
         return False
     if session_has_attendance(session):
-        return enrolment.attendances.filter(present=True).exists()
+        return enrolment.attendances.filter(status=Attendance.Status.PRESENT).exists()
     return True
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -389,8 +390,16 @@ class Attendance(models.Model):
     day = models.ForeignKey(
         SessionDay, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("journée")
     )
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Présent(e)")
+        ABSENT = "absent", _("Absent(e)")
+        EXCUSED = "excused", _("Absence excusée")
+
     half_day = models.CharField(_("demi-journée"), max_length=2, choices=HalfDay.choices)
-    present = models.BooleanField(_("présent(e)"), default=True)
+    status = models.CharField(
+        _("présence"), max_length=10, choices=Status.choices, default=Status.PRESENT
+    )
     recorded_at = models.DateTimeField(_("saisi le"), auto_now=True)
 
     class Meta:
@@ -403,6 +412,10 @@ class Attendance(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(half_day__in=["am", "pm"]), name="attendance_half_day_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "absent", "excused"]),
+                name="attendance_status_valid",
             ),
         ]
 
@@ -536,3 +549,74 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class SessionChangeRequest(models.Model):
+    """A provider's change to the dates, place or seats of a published session, waiting for
+    the OPCO's approval; until then the public page and the trainees keep the published
+    values. At most one is pending per session: a newer proposal replaces it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente de validation")
+        APPROVED = "approved", _("Approuvée")
+        REJECTED = "rejected", _("Refusée")
+        REPLACED = "replaced", _("Remplacée par une proposition plus récente")
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="change_requests",
+        verbose_name=_("session"),
+    )
+    # The proposed values, as session_services serialises them: session fields by name (a
+    # foreign key by its id), and the days as lists of their fields (dates and times in ISO).
+    fields = models.JSONField(_("champs proposés"), default=dict, encoder=DjangoJSONEncoder)
+    days = models.JSONField(_("journées proposées"), default=list, encoder=DjangoJSONEncoder)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposée par"),
+    )
+    requested_at = models.DateTimeField(_("proposée le"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("décidée par"),
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    reason = models.TextField(
+        _("motif"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
+
+    class Meta:
+        verbose_name = _("modification proposée")
+        verbose_name_plural = _("modifications proposées")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(status="pending"),
+                name="session_change_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected", "replaced"]),
+                name="session_change_request_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Modification proposée le %(date)s") % {
+            "date": f"{timezone.localtime(self.requested_at):%d/%m/%Y}"
+        }

@@ -310,8 +310,8 @@ class ReminderSubscriptionAdmin(BoundedDatesMixin, admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(CheckedRelationsMixin, admin.ModelAdmin):
-    list_display = ("enrolment", "day", "half_day", "present", "recorded_at")
-    list_filter = ("present", "half_day", "day__session__module", "day__session__region")
+    list_display = ("enrolment", "day", "half_day", "status", "recorded_at")
+    list_filter = ("status", "half_day", "day__session__module", "day__session__region")
     list_select_related = ("enrolment__trainee", "enrolment__session__module", "day")
     search_fields = ("enrolment__trainee__last_name", "enrolment__trainee__email")
     autocomplete_fields = ("enrolment", "day")

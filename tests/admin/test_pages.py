@@ -26,6 +26,7 @@ from enrolment.models import (
     Enrolment,
     ReminderSubscription,
     SatisfactionResponse,
+    SessionChangeRequest,
     Trainee,
     Transition,
 )
@@ -46,7 +47,14 @@ MANAGED_ADMINS = sorted(
 
 # Rows written by the services only: staff read them, never add them by hand (trainees enrol
 # through the public form, which applies the seat rules).
-NO_ADD_PAGE = {Enrolment, OutboxMail, ReminderSubscription, SatisfactionResponse, Transition}
+NO_ADD_PAGE = {
+    Enrolment,
+    OutboxMail,
+    ReminderSubscription,
+    SatisfactionResponse,
+    SessionChangeRequest,
+    Transition,
+}
 
 
 def one_of_each():
@@ -92,6 +100,9 @@ def one_of_each():
             organisation=4,
             usefulness=4,
             would_recommend=True,
+        ),
+        SessionChangeRequest: SessionChangeRequest.objects.create(
+            session=session, fields={"capacity": 14}
         ),
         Transition: transition_record(
             session=session,

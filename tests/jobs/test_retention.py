@@ -17,6 +17,7 @@ from enrolment.models import (
     Enrolment,
     ReminderSubscription,
     SatisfactionResponse,
+    SessionChangeRequest,
     Trainee,
     Transition,
 )
@@ -167,6 +168,7 @@ SCANNED_MODELS = (
     SatisfactionResponse,
     ReminderSubscription,
     Transition,
+    SessionChangeRequest,
     OutboxMail,
     LogEntry,
 )
@@ -295,4 +297,4 @@ def test_after_retention_no_table_holds_the_trainees_name_address_or_phone(setti
     assert witness_refusal.reason == "Refus : Gaspard Témoin n'a pas suivi le module 1."
     answer.refresh_from_db()
     assert (answer.objectives, answer.would_recommend, answer.comment) == (5, True, "")
-    assert Attendance.objects.filter(pk=attendance.pk, present=True).exists()
+    assert Attendance.objects.filter(pk=attendance.pk, status="present").exists()

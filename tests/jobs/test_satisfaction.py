@@ -71,9 +71,9 @@ def test_once_attendance_is_recorded_only_those_present_get_the_questionnaire(ru
     ended = session()
     present, absent, unrecorded = (EnrolmentFactory(session=ended) for _ in range(3))
     first_day = ended.days.get(date=FIRST_DAY)
-    Attendance.objects.create(enrolment=present, day=first_day, half_day="am", present=False)
-    Attendance.objects.create(enrolment=present, day=first_day, half_day="pm", present=True)
-    Attendance.objects.create(enrolment=absent, day=first_day, half_day="am", present=False)
+    Attendance.objects.create(enrolment=present, day=first_day, half_day="am", status="absent")
+    Attendance.objects.create(enrolment=present, day=first_day, half_day="pm", status="present")
+    Attendance.objects.create(enrolment=absent, day=first_day, half_day="am", status="absent")
 
     with frozen(at(LAST_DAY + days(1), 10)):
         run(send_satisfaction_questionnaires)
