@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -54,6 +55,11 @@ def seats_held_subquery() -> Coalesce:
 
 def with_seats_held(sessions: QuerySet[Session]) -> QuerySet[Session]:
     return sessions.annotate(seats_held_count=seats_held_subquery())
+
+
+def seats_left_q() -> Q:
+    """Sessions annotated by `with_seats_held` that have a seat left."""
+    return Q(seats_held_count__lt=F("capacity"))
 
 
 def seats_held(session: Session) -> int:

@@ -74,12 +74,11 @@ def outbox_send(*, mail_id: int) -> bool:
             return False
         message.send()
     except Exception as exc:
+        summary = mail_error_summary(exc)
         OutboxMail.objects.filter(pk=mail_id).update(
-            status=Status.FAILED,
-            last_error=mail_error_summary(exc),
-            updated_at=timezone.now(),
+            status=Status.FAILED, last_error=summary, updated_at=timezone.now()
         )
-        logger.warning("Outbox mail %s failed: %s", mail_id, mail_error_summary(exc))
+        logger.warning("Outbox mail %s failed: %s", mail_id, summary)
         raise
     sent_at = timezone.now()
     OutboxMail.objects.filter(pk=mail_id).update(

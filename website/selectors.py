@@ -4,13 +4,13 @@ number of sessions. The rules (seats, registration) are the enrolment selectors'
 
 import datetime
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from catalogue.models import Module, ModuleDay, Sequence, Session, SessionDay
 from catalogue.search import search_city, search_sessions
 from catalogue.selectors import PUBLIC, day_bounds
-from enrolment.selectors import registration_open_q, with_seats_held
+from enrolment.selectors import registration_open_q, seats_left_q, with_seats_held
 
 
 def public_sessions() -> QuerySet[Session]:
@@ -65,9 +65,7 @@ def sessions_filter(
         queryset = queryset.filter(first_date__gte=start, first_date__lt=end)
     if filters.get("available"):
         # Registration open, and seats left.
-        queryset = queryset.filter(
-            registration_open_q(today=today), seats_held_count__lt=F("capacity")
-        )
+        queryset = queryset.filter(registration_open_q(today=today), seats_left_q())
     if filters.get("q"):
         queryset = search_sessions(queryset, filters["q"])
     return queryset
