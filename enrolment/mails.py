@@ -60,6 +60,11 @@ class MailKind(models.TextChoices):
     SESSION_SUMMARY = "session_summary", gettext_lazy("Point sur les inscriptions")
     MINIMUM_ALERT = "minimum_alert", gettext_lazy("Minimum de participants non atteint")
     DISABILITY_NEEDS = "disability_needs", gettext_lazy("Besoins liés à un handicap")
+    SESSION_CHANGED = "session_changed", gettext_lazy("Session modifiée")
+    SESSION_CHANGE_REJECTED = (
+        "session_change_rejected",
+        gettext_lazy("Modification de session refusée"),
+    )
 
 
 def mail_queue(
@@ -413,4 +418,55 @@ def _disability_needs(mail: OutboxMail) -> Draft | None:
         subject=_("Besoins liés à un handicap – %(title)s") % {"title": context["session_title"]},
         context=context,
         reply_to=[enrolment.trainee.email],
+    )
+
+
+# Told when a published session's days, hours or place change: those who hold a seat or wait
+# for one (an outstanding offer is on the waiting list); an address not confirmed yet reads the
+# new dates in the mails that follow its confirmation.
+NOTIFIED_ON_CHANGE = (
+    Enrolment.Status.CONFIRMED,
+    Enrolment.Status.PENDING,
+    Enrolment.Status.WAITLISTED,
+)
+
+
+@builds(MailKind.SESSION_CHANGED)
+def _session_changed(mail: OutboxMail) -> Draft | None:
+    """The new days, hours or place of a published session, with the updated calendar (its
+    events' SEQUENCE follows the session's change, so calendars apply it)."""
+    enrolment = enrolment_for_page(pk=mail.object_id)
+    session = enrolment.session
+    if (
+        enrolment.status not in NOTIFIED_ON_CHANGE
+        or session.status != Session.Status.PUBLISHED
+        or session_has_started(session)
+    ):
+        return None
+    context = _enrolment_context(enrolment)
+    return Draft(
+        subject=_("Session modifiée : nouvelles dates ou nouveau lieu – %(title)s")
+        % {"title": context["session_title"]},
+        context=context,
+        attachments=_calendar(enrolment),
+        reply_to=_opco_reply_to(session),
+    )
+
+
+@builds(MailKind.SESSION_CHANGE_REJECTED)
+def _session_change_rejected(mail: OutboxMail) -> Draft | None:
+    """To a provider's member: the OPCO refused the change proposed to a published session."""
+    session = _staff_session(mail)
+    if session is None:
+        return None
+    context = {
+        **_session_context(session),
+        "reason": mail.note,
+        "space_url": settings.SITE_URL + reverse("providers:session", args=[session.pk]),
+    }
+    return Draft(
+        subject=_("Modification non retenue par l'OPCO – %(title)s")
+        % {"title": context["session_title"]},
+        context=context,
+        reply_to=_opco_reply_to(session),
     )

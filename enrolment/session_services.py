@@ -9,21 +9,35 @@ transition log. The seat rules come from the enrolment services: a change that f
 offers them to the waiting list, a capacity cut never goes below the seats held.
 """
 
+import dataclasses
 import datetime
+import enum
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalogue.models import DATE_OUT_OF_RANGE, Session, SessionDay, session_date_in_range
+from catalogue.geography import DEPARTMENTS, department_from_postcode, region_of
+from catalogue.models import (
+    DATE_OUT_OF_RANGE,
+    Module,
+    Provider,
+    Session,
+    SessionDay,
+    Trainer,
+    session_date_in_range,
+)
 
-from .mails import MailKind, mail_queue
-from .models import Enrolment
-from .selectors import seats_held, session_locked
+from .mails import NOTIFIED_ON_CHANGE, MailKind, mail_queue
+from .models import Enrolment, SessionChangeRequest
+from .selectors import seats_held, session_for_enrolment, session_locked
 from .services import EnrolmentError, enrolment_close, waitlist_offer_next
 from .transitions import Actor, transition_record
 
@@ -154,14 +168,19 @@ def session_change(
     trainer_ids: Iterable[int] | None = None,
     partner_ids: Iterable[int] | None = None,
     by: Actor,
+    change_stamp: str | None = None,
 ) -> Session:
     """Change a session's fields and, when `days` is given, replace its days by these (a day
     with an "id" keeps its row, and its attendance; days left out are deleted). The status does
     not change here. A new capacity follows `session_capacity_change`'s rules; seats freed by
-    the change (a larger capacity, a later deadline) are offered to the waiting list."""
+    the change (a larger capacity, a later deadline) are offered to the waiting list. When the
+    days, hours or place of a published session change, its trainees are told
+    (`session_changed_notify`, once per `change_stamp`: the session's new modification time
+    unless given)."""
     values = _session_values(fields)
     with transaction.atomic():
         session = session_locked(pk=session_id)
+        schedule_before = _schedule_key(session)
         capacity = values.pop("capacity", session.capacity)
         for name, value in values.items():
             setattr(session, name, value)
@@ -185,6 +204,11 @@ def session_change(
         if partner_ids is not None:
             session.partners.set(partner_ids)
         waitlist_offer_next(session=session)
+        if session.status == Status.PUBLISHED and _schedule_key(session) != schedule_before:
+            session_changed_notify(
+                session=session,
+                stamp=change_stamp or f"{session.updated_at:%Y%m%d%H%M%S%f}",
+            )
     return session
 
 
@@ -316,3 +340,626 @@ def _days_save(session: Session, days: list[dict[str, Any]]) -> None:
             setattr(day, name, values.get(name) or ("" if name in ("title", "content") else None))
         day.full_clean()
         day.save()
+
+
+# The providers' space and spreadsheet upload: a provider proposes sessions; a change to the
+# dates, place or seats of a published session waits for the OPCO's approval.
+
+
+class ProviderSaveOutcome(enum.StrEnum):
+    CREATED = "created"  # a new session, now "submitted"
+    # A draft or submitted session changed (now "submitted"), or only fields that need no
+    # approval changed on a published one.
+    CHANGED = "changed"
+    PROPOSED = "proposed"  # a published session: the change waits for the OPCO
+    UNCHANGED = "unchanged"  # nothing differs (from the pending proposal, where there is one)
+
+
+# What a provider may set: not its provider, nor the OPCO's contact.
+PROVIDER_FIELDS = tuple(name for name in SESSION_FIELDS if name not in ("provider", "opco_contact"))
+# Once a session is published, a change to these (or to its days) waits for the OPCO.
+APPROVAL_FIELDS = (
+    "module",
+    "city",
+    "venue_name",
+    "venue_address",
+    "postcode",
+    "department",
+    "region",
+    "registration_deadline",
+    "capacity",
+    "min_participants",
+)
+# What the trainees are told about when it changes: the days, their hours, the place.
+SCHEDULE_FIELDS = ("city", "venue_name", "venue_address", "postcode")
+DAY_TIMES = ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
+HALF_DAYS = (("morning_start", "morning_end"), ("afternoon_start", "afternoon_end"))
+
+UNKNOWN_POSTCODE = gettext_lazy("Ce code postal ne correspond à aucun département.")
+NO_DAY = gettext_lazy("Indiquez au moins une journée.")
+SAME_DATE_TWICE = gettext_lazy("La date %(date)s figure deux fois.")
+NOT_OWN_TRAINER = gettext_lazy("Choisissez des intervenants de l'organisme.")
+MINIMUM_OVER_CAPACITY = gettext_lazy(
+    "Le minimum de participants ne peut pas dépasser le nombre de places."
+)
+NOT_PROVIDER_SESSION = gettext_lazy("Cette session n'est pas une session de l'organisme.")
+SESSION_CLOSED = gettext_lazy("Une session annulée ou terminée ne peut plus être modifiée.")
+
+
+@dataclasses.dataclass
+class _Plan:
+    """What a provider's save would make of a session: `desired` holds every PROVIDER_FIELDS
+    value, `days` the days as `_days_save` takes them (with the id of the day each one keeps).
+    `baseline` is what the provider compares with: the session, with its pending proposal
+    applied."""
+
+    session: Session | None
+    provider_id: int
+    desired: dict[str, Any]
+    days: list[dict[str, Any]]
+    trainer_ids: list[int]
+    baseline: dict[str, Any]
+    baseline_days: list[dict[str, Any]]
+    baseline_trainer_ids: list[int]
+    given: tuple[str, ...]
+
+    @property
+    def target_status(self) -> str:
+        if self.session is None or self.session.status == Status.DRAFT:
+            return Status.SUBMITTED
+        return self.session.status
+
+    def changed_fields(self) -> list[str]:
+        return [name for name in self.given if self.desired[name] != self.baseline[name]]
+
+    def days_changed(self) -> bool:
+        return _days_key(self.days) != _days_key(self.baseline_days)
+
+    def trainers_changed(self) -> bool:
+        return sorted(self.trainer_ids) != sorted(self.baseline_trainer_ids)
+
+
+def _days_key(days: Iterable[dict[str, Any]]) -> list[tuple]:
+    return sorted((day.get("date"), *(day.get(name) for name in DAY_TIMES)) for day in days)
+
+
+def _session_values_of(session: Session) -> dict[str, Any]:
+    values = {name: getattr(session, name) for name in PROVIDER_FIELDS}
+    values["module"] = session.module
+    return values
+
+
+def _day_values(day: SessionDay) -> dict[str, Any]:
+    return {"id": day.pk, **{name: getattr(day, name) for name in DAY_FIELDS}}
+
+
+def _session_days(session: Session) -> list[dict[str, Any]]:
+    return [_day_values(day) for day in session.sorted_days]
+
+
+def pending_change_request(session: Session):
+    """The session's proposal waiting for the OPCO, or None."""
+    return session.change_requests.filter(status=SessionChangeRequest.Status.PENDING).first()
+
+
+def _proposal_load(request) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """A proposal's fields and days as Python values (None: the days do not change)."""
+    fields = {}
+    for name, value in request.fields.items():
+        if name == "module":
+            fields[name] = Module.objects.get(pk=value)
+        else:
+            fields[name] = Session._meta.get_field(name).to_python(value)
+    days = None
+    if request.days:
+        days = [
+            {
+                "id": day.get("id"),
+                **{
+                    name: SessionDay._meta.get_field(name).to_python(day.get(name))
+                    for name in DAY_FIELDS
+                },
+            }
+            for day in request.days
+        ]
+    return fields, days
+
+
+def _json(value: Any) -> Any:
+    """A value as the JSONField gives it back."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _proposal_dump(fields: dict[str, Any], days: list[dict[str, Any]] | None) -> tuple[dict, list]:
+    fields = {name: value.pk if name == "module" else value for name, value in fields.items()}
+    return _json(fields), _json(days or [])
+
+
+def _fields_normalised(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(PROVIDER_FIELDS)
+    if unknown:
+        raise TypeError(f"Not provider fields: {sorted(unknown)}")
+    fields = dict(fields)
+    postcode = fields.get("postcode")
+    if postcode and "department" not in fields and "region" not in fields:
+        # Derived from the postcode; an unknown one is refused on the postcode (_plan_check).
+        department = department_from_postcode(str(postcode))
+        fields["department"] = department if department in DEPARTMENTS else ""
+        fields["region"] = region_of(department) if department in DEPARTMENTS else ""
+    return fields
+
+
+def _days_normalised(session: Session | None, days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every day with all of DAY_FIELDS, and the id of the day of the session it keeps (given,
+    else the day of the same date), so that its attendance stays; a day's title and content,
+    which the provider does not set, stay as they were."""
+    existing = {day.pk: day for day in session.days.all()} if session is not None else {}
+    by_date = {day.date: day for day in existing.values()}
+    result = []
+    taken = set()
+    for values in days:
+        day = existing.get(values.get("id")) or by_date.get(values.get("date"))
+        if day is not None and day.pk in taken:
+            day = None
+        normalised = {name: values.get(name) for name in DAY_FIELDS}
+        for name in ("title", "content"):
+            if name not in values:
+                normalised[name] = getattr(day, name) if day is not None else ""
+        if day is not None:
+            taken.add(day.pk)
+            normalised = {"id": day.pk, **normalised}
+        result.append(normalised)
+    return result
+
+
+def _plan(
+    *,
+    provider_id: int,
+    session: Session | None,
+    fields: dict[str, Any],
+    days: list[dict[str, Any]],
+    trainer_ids: Iterable[int],
+) -> _Plan:
+    fields = _fields_normalised(fields)
+    if session is None:
+        defaults = {name: Session._meta.get_field(name).get_default() for name in PROVIDER_FIELDS}
+        defaults["module"] = None
+        baseline, baseline_days, baseline_trainers = defaults, [], []
+    else:
+        baseline = _session_values_of(session)
+        baseline_days = _session_days(session)
+        baseline_trainers = [trainer.pk for trainer in session.trainers.all()]
+        pending = pending_change_request(session)
+        if pending is not None and session.status == Status.PUBLISHED:
+            proposed_fields, proposed_days = _proposal_load(pending)
+            baseline.update(proposed_fields)
+            if proposed_days is not None:
+                baseline_days = proposed_days
+    return _Plan(
+        session=session,
+        provider_id=provider_id,
+        desired={**baseline, **fields},
+        days=_days_normalised(session, days),
+        trainer_ids=sorted(set(trainer_ids)),
+        baseline=baseline,
+        baseline_days=baseline_days,
+        baseline_trainer_ids=baseline_trainers,
+        given=tuple(name for name in PROVIDER_FIELDS if name in fields),
+    )
+
+
+def _plan_check(plan: _Plan) -> None:
+    """Every rule of a provider's save, on the values it would write; raises ValidationError
+    with every error found, keyed by field ("days", "trainers", NON_FIELD_ERRORS)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, error: ValidationError | str) -> None:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        errors.setdefault(field, []).extend(messages)
+
+    session = plan.session
+    if session is not None:
+        if session.provider_id != plan.provider_id:
+            raise ValidationError({NON_FIELD_ERRORS: [NOT_PROVIDER_SESSION]})
+        last_day = session.last_day
+        if session.status == Status.CANCELLED or (
+            last_day is not None and last_day < timezone.localdate()
+        ):
+            raise ValidationError({NON_FIELD_ERRORS: [SESSION_CLOSED]})
+    desired = plan.desired
+    if "postcode" in plan.given and desired.get("postcode") and not desired.get("department"):
+        add("postcode", UNKNOWN_POSTCODE)
+    candidate = Session(
+        pk=session.pk if session is not None else None,
+        provider_id=plan.provider_id,
+        status=plan.target_status,
+        **{name: value for name, value in desired.items() if name != "module"},
+    )
+    if desired.get("module") is not None:
+        candidate.module = desired["module"]
+    # The row itself, not a new one: the uniqueness checks leave it out.
+    candidate._state.adding = session is None
+    try:
+        candidate.full_clean(exclude={"provider", "opco_contact"}, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            if field in ("department", "region") and "postcode" in errors:
+                continue  # said on the postcode
+            for message in messages:
+                add(field, message)
+    try:
+        # The reference is unique per provider; capacity against the minimum is said below.
+        candidate.validate_constraints(exclude={"min_participants"})
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            add("reference" if field == NON_FIELD_ERRORS else field, " ".join(messages))
+    capacity, minimum = desired.get("capacity"), desired.get("min_participants")
+    if isinstance(capacity, int) and isinstance(minimum, int) and minimum > capacity:
+        add("min_participants", MINIMUM_OVER_CAPACITY)
+    if (
+        session is not None
+        and isinstance(capacity, int)
+        and capacity != session.capacity
+        and "capacity" not in errors
+    ):
+        try:
+            capacity_check_seats(session=session, capacity=capacity)
+        except EnrolmentError as error:
+            add("capacity", error.message)
+
+    deadline = desired.get("registration_deadline")
+    if not plan.days:
+        add("days", NO_DAY)
+    seen = set()
+    for values in plan.days:
+        date = values.get("date")
+        label = f"{date:%d/%m/%Y}" if isinstance(date, datetime.date) else _("Journée sans date")
+        if date in seen:
+            add("days", SAME_DATE_TWICE % {"date": label})
+        seen.add(date)
+        day = SessionDay(**{name: values.get(name) for name in DAY_FIELDS})
+        try:
+            day.full_clean(exclude={"session"})
+        except ValidationError as error:
+            for message in error.messages:
+                add("days", f"{label}\u00a0: {message}")
+        try:
+            day_check(date=date, deadline=deadline)
+        except ValidationError as error:
+            for message in error.messages:
+                add("days", f"{label}\u00a0: {message}")
+    if "registration_deadline" not in errors:
+        try:
+            session_check(
+                status=plan.target_status,
+                deadline=deadline,
+                dates=[d["date"] for d in plan.days if isinstance(d.get("date"), datetime.date)],
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    if message not in errors.get(field, []):
+                        add(field, message)
+
+    own = set(Trainer.objects.filter(provider_id=plan.provider_id).values_list("pk", flat=True))
+    if not set(plan.trainer_ids) <= own:
+        add("trainers", NOT_OWN_TRAINER)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _display(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    if name in ("department", "region"):
+        field = Session._meta.get_field(name)
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def time_display(value: datetime.time | None) -> str:
+    """ "9 h 00", as the space shows times."""
+    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}" if value else ""
+
+
+def _days_display(days: list[dict[str, Any]]) -> str:
+    parts = []
+    for day in sorted(days, key=lambda day: day.get("date") or datetime.date.min):
+        halves = [
+            f"{time_display(day.get(start))}–{time_display(day.get(end))}"
+            for start, end in HALF_DAYS
+            if day.get(start) and day.get(end)
+        ]
+        date = day.get("date")
+        parts.append(f"{date:%d/%m/%Y} ({', '.join(halves)})" if date else "?")
+    return " ; ".join(parts) or "—"
+
+
+def _trainers_display(trainer_ids: list[int]) -> str:
+    trainers = Trainer.objects.filter(pk__in=trainer_ids).order_by("last_name", "first_name")
+    return ", ".join(trainer.full_name for trainer in trainers) or "—"
+
+
+def _plan_changes(plan: _Plan) -> dict[str, tuple[str, str]]:
+    changes = {}
+    for name in plan.changed_fields():
+        label = capfirst(Session._meta.get_field(name).verbose_name)
+        changes[str(label)] = (
+            _display(name, plan.baseline[name]),
+            _display(name, plan.desired[name]),
+        )
+    if plan.days_changed():
+        changes[str(_("Journées"))] = (
+            _days_display(plan.baseline_days),
+            _days_display(plan.days),
+        )
+    if plan.trainers_changed():
+        changes[str(_("Intervenants"))] = (
+            _trainers_display(plan.baseline_trainer_ids),
+            _trainers_display(plan.trainer_ids),
+        )
+    return changes
+
+
+def session_provider_changes(
+    *,
+    session: Session | None,
+    fields: dict[str, Any],
+    days: list[dict[str, Any]],
+    trainer_ids: Iterable[int],
+) -> dict[str, tuple[str, str]]:
+    """What a provider's save would change, field label -> (old, new) as display strings; {}
+    when nothing. A published session is compared with its pending proposal, if any. No
+    write."""
+    plan = _plan(
+        provider_id=session.provider_id if session is not None else 0,
+        session=session,
+        fields=fields,
+        days=days,
+        trainer_ids=trainer_ids,
+    )
+    return _plan_changes(plan)
+
+
+def session_provider_check(
+    *,
+    provider_id: int,
+    session_id: int | None,
+    fields: dict[str, Any],
+    days: list[dict[str, Any]],
+    trainer_ids: Iterable[int],
+) -> None:
+    """Every rule session_provider_save applies, without writing; raises ValidationError whose
+    error_dict is keyed by field name ("days" for the days, "trainers", "capacity" for the
+    seats held, NON_FIELD_ERRORS for a session not the provider's, cancelled or over)."""
+    session = _provider_session(session_id) if session_id is not None else None
+    plan = _plan(
+        provider_id=provider_id,
+        session=session,
+        fields=fields,
+        days=days,
+        trainer_ids=trainer_ids,
+    )
+    _plan_check(plan)
+
+
+def _provider_session(session_id: int, *, lock: bool = False) -> Session:
+    try:
+        if lock:
+            return session_locked(pk=session_id)
+        return session_for_enrolment(pk=session_id)
+    except Session.DoesNotExist:
+        raise ValidationError({NON_FIELD_ERRORS: [NOT_PROVIDER_SESSION]}) from None
+
+
+def session_provider_save(
+    *,
+    provider_id: int,
+    session_id: int | None,
+    fields: dict[str, Any],
+    days: list[dict[str, Any]],
+    trainer_ids: list[int],
+    by: Actor,
+) -> tuple[Session, ProviderSaveOutcome]:
+    """Create (as submitted) or change a session of this provider. `fields`: PROVIDER_FIELDS
+    values (module as a Module instance; department and region derived from the postcode when
+    not given); `days`: dicts of DAY_FIELDS (a day may carry the "id" of an existing day to
+    keep its attendance; days matched by date otherwise). Trainers must be the provider's own;
+    the session must be the provider's and neither cancelled nor finished.
+
+    A draft or submitted session is changed and (again) submitted. On a published session,
+    the fields outside APPROVAL_FIELDS apply at once; a change to APPROVAL_FIELDS or the days
+    becomes the session's pending SessionChangeRequest (replacing an older one), which OPCO
+    staff approve (`session_change_approve`) or reject. Atomic, locks the session row; raises
+    ValidationError as session_provider_check does."""
+    with transaction.atomic():
+        session = _provider_session(session_id, lock=True) if session_id is not None else None
+        plan = _plan(
+            provider_id=provider_id,
+            session=session,
+            fields=fields,
+            days=days,
+            trainer_ids=trainer_ids,
+        )
+        _plan_check(plan)
+        if session is None:
+            created = session_create(
+                fields={**plan.desired, "provider": Provider.objects.get(pk=provider_id)},
+                days=plan.days,
+                trainer_ids=plan.trainer_ids,
+                by=by,
+            )
+            return session_submit(session_id=created.pk, by=by), ProviderSaveOutcome.CREATED
+        if session.status in (Status.DRAFT, Status.SUBMITTED):
+            changed = plan.changed_fields()
+            if not changed and not plan.days_changed() and not plan.trainers_changed():
+                return session, ProviderSaveOutcome.UNCHANGED
+            session = session_change(
+                session_id=session.pk,
+                fields={name: plan.desired[name] for name in changed},
+                days=plan.days,
+                trainer_ids=plan.trainer_ids,
+                by=by,
+            )
+            if session.status == Status.DRAFT:
+                session = session_submit(session_id=session.pk, by=by)
+            return session, ProviderSaveOutcome.CHANGED
+        return _published_save(session, plan, by=by)
+
+
+def _published_save(
+    session: Session, plan: _Plan, *, by: Actor
+) -> tuple[Session, ProviderSaveOutcome]:
+    current = _session_values_of(session)
+    immediate = {
+        name: plan.desired[name]
+        for name in plan.given
+        if name not in APPROVAL_FIELDS and plan.desired[name] != current[name]
+    }
+    trainers_changed = plan.trainer_ids != sorted(trainer.pk for trainer in session.trainers.all())
+    outcome = ProviderSaveOutcome.UNCHANGED
+    if immediate or trainers_changed:
+        session = session_change(
+            session_id=session.pk,
+            fields=immediate,
+            trainer_ids=plan.trainer_ids if trainers_changed else None,
+            by=by,
+        )
+        outcome = ProviderSaveOutcome.CHANGED
+    proposed_fields = {
+        name: plan.desired[name] for name in APPROVAL_FIELDS if plan.desired[name] != current[name]
+    }
+    days_changed = _days_key(plan.days) != _days_key(_session_days(session))
+    proposed = _proposal_dump(proposed_fields, plan.days if days_changed else None)
+    pending = (
+        SessionChangeRequest.objects.select_for_update()
+        .filter(session=session, status=SessionChangeRequest.Status.PENDING)
+        .first()
+    )
+    if pending is not None and (pending.fields, pending.days) == proposed:
+        return session, outcome
+    if pending is not None:
+        # A newer proposal (or the published values again) replaces it.
+        pending.status = SessionChangeRequest.Status.REPLACED
+        pending.decided_at = timezone.now()
+        pending.save(update_fields=["status", "decided_at"])
+    if not proposed_fields and not days_changed:
+        return session, ProviderSaveOutcome.CHANGED if pending is not None else outcome
+    SessionChangeRequest.objects.create(
+        session=session,
+        fields=proposed[0],
+        days=proposed[1],
+        requested_by=by.user,
+    )
+    return session, ProviderSaveOutcome.PROPOSED
+
+
+# What the trainees are told when it changes, and the OPCO's decision on a proposal.
+
+
+def _schedule_key(session: Session) -> tuple:
+    """The days, their hours and the place, as the trainees know them. Reads the prefetched
+    days."""
+    days = tuple(
+        (day.date, *(getattr(day, name) for name in DAY_TIMES)) for day in session.sorted_days
+    )
+    return (days, *(getattr(session, name) for name in SCHEDULE_FIELDS))
+
+
+def session_changed_notify(*, session: Session, stamp: str) -> int:
+    """Queue the "session changed" mail, with its new days, hours and place and an updated
+    calendar, to every confirmed, pending and waitlisted trainee of the session; once per
+    `stamp` (a change request's id, or the change's time) and enrolment. Call inside the
+    transaction of the change. Returns the number of mails queued."""
+    queued = 0
+    enrolments = session.enrolments.filter(status__in=NOTIFIED_ON_CHANGE).select_related("trainee")
+    for enrolment in enrolments:
+        mail = mail_queue(
+            kind=MailKind.SESSION_CHANGED,
+            enrolment=enrolment,
+            dedup_key=f"session_changed:{stamp}:{enrolment.pk}",
+        )
+        queued += mail is not None
+    return queued
+
+
+def _change_request_locked(request_id: int) -> SessionChangeRequest:
+    try:
+        request = SessionChangeRequest.objects.select_for_update().get(pk=request_id)
+    except SessionChangeRequest.DoesNotExist:
+        raise ValidationError(_("Cette modification proposée n'existe plus.")) from None
+    if request.status != SessionChangeRequest.Status.PENDING:
+        raise ValidationError(
+            _("Cette modification a déjà été traitée (%(status)s).")
+            % {"status": request.get_status_display()}
+        )
+    return request
+
+
+def session_change_approve(*, request_id: int, by: Actor) -> Session:
+    """Apply a provider's pending proposal to its published session (session_change: every
+    rule again, seats held counted under the lock), mark it approved and tell the trainees when
+    the days, hours or place changed (once for this request). Raises ValidationError or
+    EnrolmentError, changing nothing, when a rule refuses it now."""
+    with transaction.atomic():
+        session = session_locked(pk=SessionChangeRequest.objects.get(pk=request_id).session_id)
+        request = _change_request_locked(request_id)
+        if session.status != Status.PUBLISHED:
+            raise ValidationError(
+                _("Seule la modification d'une session publiée peut être approuvée.")
+            )
+        fields, days = _proposal_load(request)
+        plan = _plan(
+            provider_id=session.provider_id,
+            session=session,
+            fields=fields,
+            days=days if days is not None else _session_days(session),
+            # The trainers do not change here.
+            trainer_ids=[],
+        )
+        _plan_check(plan)
+        session = session_change(
+            session_id=session.pk,
+            fields=fields,
+            days=plan.days if days is not None else None,
+            by=by,
+            change_stamp=f"request-{request.pk}",
+        )
+        request.status = SessionChangeRequest.Status.APPROVED
+        request.decided_by = by.user
+        request.decided_at = timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+        transition_record(
+            session=session,
+            from_status=session.status,
+            to_status=session.status,
+            by=by,
+            reason=_("Modification proposée par l'organisme approuvée."),
+        )
+    return session
+
+
+def session_change_reject(*, request_id: int, reason: str = "", by: Actor) -> SessionChangeRequest:
+    """Refuse a provider's pending proposal: the session keeps its published values; the
+    provider's members get a mail with the reason."""
+    reason = reason.strip()
+    with transaction.atomic():
+        request = _change_request_locked(request_id)
+        request.status = SessionChangeRequest.Status.REJECTED
+        request.reason = reason
+        request.decided_by = by.user
+        request.decided_at = timezone.now()
+        request.full_clean()
+        request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        members = request.session.provider.members.filter(is_active=True).order_by("pk")
+        for member in members:
+            mail_queue(
+                kind=MailKind.SESSION_CHANGE_REJECTED,
+                session=request.session,
+                recipient=member.email,
+                note=reason,
+                dedup_key=f"session_change_rejected:{request.pk}:{member.pk}",
+            )
+    return request
