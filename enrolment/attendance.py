@@ -8,11 +8,23 @@ the fiche, the convocation and the certificate show.
 """
 
 import datetime
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from catalogue.models import Session, SessionDay
 
 from .models import Attendance, Enrolment
+from .selectors import session_locked
+from .transitions import Actor
+
+logger = logging.getLogger(__name__)
 
 HalfDay = Attendance.HalfDay
 
@@ -90,3 +102,195 @@ def attendance_recorded(session: Session) -> bool:
         for enrolment_id in confirmed
         for day_id, half_day in half_days
     )
+
+
+def half_day_starts_at(day: SessionDay, half_day: str) -> datetime.datetime | None:
+    """When a half-day starts, local time; None when it does not take place."""
+    times = half_day_times(day, half_day)
+    if times is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day.date, times[0]))
+
+
+def day_has_started(day: SessionDay, *, now: datetime.datetime | None = None) -> bool:
+    """Attendance is recorded for a day once it has started (its first half-day), never ahead
+    of it: both its half-days may then be marked."""
+    starts = [
+        starts_at
+        for half_day in HalfDay.values
+        if (starts_at := half_day_starts_at(day, half_day)) is not None
+    ]
+    return bool(starts) and (now or timezone.now()) >= min(starts)
+
+
+# The grid ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """One half-day of the session: a column of the grid."""
+
+    day: SessionDay
+    half_day: str
+    start: datetime.time
+    end: datetime.time
+    started: bool
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.day.pk, self.half_day)
+
+    @property
+    def label(self) -> str:
+        return str(HalfDay(self.half_day).label)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    enrolment: Enrolment
+    column: GridColumn
+    # The recorded Attendance.Status, or "" when none is.
+    status: str
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.enrolment.pk, self.column.day.pk, self.column.half_day)
+
+
+@dataclass(frozen=True)
+class GridRow:
+    enrolment: Enrolment
+    cells: list[GridCell]
+
+
+@dataclass(frozen=True)
+class AttendanceGrid:
+    session: Session
+    columns: list[GridColumn]
+    rows: list[GridRow]
+
+    @property
+    def open_columns(self) -> list[GridColumn]:
+        return [column for column in self.columns if column.started]
+
+    @property
+    def editable_cells(self) -> list[GridCell]:
+        return [cell for row in self.rows for cell in row.cells if cell.column.started]
+
+
+def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -> AttendanceGrid:
+    """The session's grid: its confirmed trainees (by name) by its half-days (in order), each
+    cell with what is recorded. Two queries, whatever the numbers of trainees and days, for a
+    session whose `days` are prefetched (providers.selectors.member_session does)."""
+    now = now or timezone.now()
+    columns = []
+    for day in session.sorted_days:
+        started = day_has_started(day, now=now)
+        for half_day in HalfDay.values:
+            times = half_day_times(day, half_day)
+            if times is not None:
+                columns.append(GridColumn(day, half_day, *times, started=started))
+    enrolments = list(
+        Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED)
+        .select_related("trainee")
+        .order_by("trainee__last_name", "trainee__first_name", "pk")
+    )
+    recorded = {
+        (enrolment_id, day_id, half_day): status
+        for enrolment_id, day_id, half_day, status in Attendance.objects.filter(
+            enrolment__session=session, enrolment__status=Enrolment.Status.CONFIRMED
+        ).values_list("enrolment_id", "day_id", "half_day", "status")
+    }
+    rows = []
+    for enrolment in enrolments:
+        enrolment.session = session
+        cells = [
+            GridCell(
+                enrolment,
+                column,
+                recorded.get((enrolment.pk, column.day.pk, column.half_day), ""),
+            )
+            for column in columns
+        ]
+        rows.append(GridRow(enrolment, cells))
+    return AttendanceGrid(session=session, columns=columns, rows=rows)
+
+
+# The service ---------------------------------------------------------------------------------
+
+Mark = tuple[int, int, str]  # (enrolment_id, day_id, half_day)
+
+UNKNOWN_TRAINEE = gettext_lazy(
+    "Une ligne de la feuille n'est pas celle d'un stagiaire confirmé de cette session : "
+    "rechargez la page."
+)
+UNKNOWN_HALF_DAY = gettext_lazy(
+    "Une colonne de la feuille n'est pas une demi-journée de cette session : rechargez la page."
+)
+NOT_STARTED = gettext_lazy(
+    "La présence ne se saisit qu'à partir du premier jour : une journée de la feuille n'a "
+    "pas encore commencé."
+)
+UNKNOWN_STATUS = gettext_lazy("Une case de la feuille a une valeur inconnue.")
+
+
+def attendance_record(*, session_id: int, marks: Mapping[Mark, str], by: Actor) -> tuple[int, int]:
+    """Record a session's grid in one go: `marks` maps (enrolment id, day id, half-day) to an
+    Attendance.Status. Locks the session row; every mark must be a confirmed enrolment of the
+    session, one of its half-days that takes place, on a day that has started, with a known
+    status, or ValidationError and nothing is written. Marks left out keep what is recorded.
+    Returns (created, changed) counts."""
+    with transaction.atomic():
+        session = session_locked(pk=session_id)
+        now = timezone.now()
+        days = {day.pk: day for day in session.days.all()}
+        confirmed = set(
+            Enrolment.objects.filter(
+                session=session, status=Enrolment.Status.CONFIRMED
+            ).values_list("pk", flat=True)
+        )
+        errors = []
+        for (enrolment_id, day_id, half_day), status in marks.items():
+            day = days.get(day_id)
+            if enrolment_id not in confirmed:
+                errors.append(UNKNOWN_TRAINEE)
+            elif day is None or half_day_times(day, half_day) is None:
+                errors.append(UNKNOWN_HALF_DAY)
+            elif not day_has_started(day, now=now):
+                errors.append(NOT_STARTED)
+            elif status not in Attendance.Status.values:
+                errors.append(UNKNOWN_STATUS)
+        if errors:
+            # Each kind of error once: a whole column in the future is one message.
+            raise ValidationError(list(dict.fromkeys(str(error) for error in errors)))
+
+        existing = {
+            (row.enrolment_id, row.day_id, row.half_day): row
+            for row in Attendance.objects.filter(enrolment__in=confirmed, day__session=session)
+        }
+        created, changed = [], []
+        for (enrolment_id, day_id, half_day), status in marks.items():
+            row = existing.get((enrolment_id, day_id, half_day))
+            if row is None:
+                created.append(
+                    Attendance(
+                        enrolment_id=enrolment_id,
+                        day_id=day_id,
+                        half_day=half_day,
+                        status=status,
+                        recorded_at=now,
+                    )
+                )
+            elif row.status != status:
+                row.status, row.recorded_at = status, now
+                changed.append(row)
+        Attendance.objects.bulk_create(created)
+        Attendance.objects.bulk_update(changed, ["status", "recorded_at"])
+    logger.info(
+        "Attendance of session %s recorded by %s: %d created, %d changed",
+        session_id,
+        by.kind,
+        len(created),
+        len(changed),
+    )
+    return len(created), len(changed)

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import attendance_views, export_views, views
 
 app_name = "providers"
 
@@ -18,5 +18,15 @@ urlpatterns = [
         "espace-organisme/inscriptions/<int:pk>/refuser/",
         views.enrolment_refuse,
         name="enrolment_refuse",
+    ),
+    re_path(
+        r"^espace-organisme/sessions/(?P<pk>[0-9]+)/participants\.(?P<file_format>csv|xlsx)$",
+        export_views.participants_export,
+        name="participants_export",
+    ),
+    path(
+        "espace-organisme/sessions/<int:pk>/presences/",
+        attendance_views.attendance,
+        name="attendance",
     ),
 ]

@@ -1,0 +1,230 @@
+"""Spreadsheet exports of enrolments: the rows (one `Column` per cell, in French) and the two
+writers, CSV as French Excel opens it (UTF-8 with a BOM, ";") and XLSX (openpyxl, write-only).
+
+Whoever writes a name, an employer or a job can make it start with "=": every text cell that
+a spreadsheet would read as a formula (= + - @, a tab or a carriage return first) is written
+with a leading apostrophe (OWASP's "CSV injection" advice), in both formats. Numbers stay
+numbers.
+
+The providers' space and the admin export a session's participants with these; other exports
+(the admin's enrolment lists) pass their own columns and rows to the same writers.
+"""
+
+import csv
+import datetime
+import decimal
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from catalogue.models import Session
+from catalogue.text import phone_for_display
+
+from .models import Enrolment, Job
+from .selectors import waitlist_position_expression
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
+
+# What a spreadsheet may read as the start of a formula (or of a DDE payload).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float | decimal.Decimal | datetime.date | None
+
+
+def safe_cell(value: object) -> Cell:
+    """A value as a spreadsheet cell: numbers and dates as they are (a moment in local time,
+    which spreadsheets want without a zone), None as an empty cell, anything else as text, with
+    a leading apostrophe when it would start a formula."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        return value
+    if isinstance(value, int | float | decimal.Decimal | datetime.date) and not isinstance(
+        value, bool
+    ):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: Callable[[Enrolment], object]
+
+
+def _job(enrolment: Enrolment) -> str:
+    trainee = enrolment.trainee
+    if trainee.job == Job.OTHER and trainee.job_other:
+        return trainee.job_other
+    return trainee.get_job_display()
+
+
+def _employer(enrolment: Enrolment):
+    # The employer at the time of the enrolment; the trainee's own for rows made without one.
+    return enrolment.employer or enrolment.trainee.employer
+
+
+# The participants' list of a session: who they are, whom to reach, where they work.
+PARTICIPANT_COLUMNS: tuple[Column, ...] = (
+    Column(_("Nom"), lambda e: e.trainee.last_name),
+    Column(_("Prénom"), lambda e: e.trainee.first_name),
+    Column(_("E-mail"), lambda e: e.trainee.email),
+    Column(_("Téléphone"), lambda e: phone_for_display(e.trainee.phone)),
+    Column(_("Métier"), _job),
+    Column(_("Structure employeuse"), lambda e: _employer(e).name if _employer(e) else ""),
+    Column(_("SIRET"), lambda e: _employer(e).siret if _employer(e) else ""),
+    Column(_("Statut"), lambda e: e.get_status_display()),
+    Column(
+        _("Position en liste d'attente"),
+        lambda e: getattr(e, "waitlist_position", None),
+    ),
+)
+
+# Who takes part, in this order: the confirmed, those waiting for a decision, the waiting list.
+PARTICIPANT_STATUSES = (
+    Enrolment.Status.CONFIRMED,
+    Enrolment.Status.PENDING,
+    Enrolment.Status.WAITLISTED,
+)
+
+
+def session_participants(session: Session) -> list[Enrolment]:
+    """The session's confirmed, pending and waitlisted enrolments with what the columns read,
+    in one query: the confirmed then the pending by name, then the waiting list in its order
+    (each carries `waitlist_position`)."""
+    enrolments = list(
+        Enrolment.objects.filter(session=session, status__in=PARTICIPANT_STATUSES)
+        .select_related("trainee__employer", "employer")
+        .annotate(waitlist_position=waitlist_position_expression())
+        .order_by()
+    )
+    rank = {status: index for index, status in enumerate(PARTICIPANT_STATUSES)}
+
+    def order(enrolment):
+        trainee = enrolment.trainee
+        return (
+            rank[enrolment.status],
+            enrolment.waitlist_position or 0,
+            trainee.last_name.casefold(),
+            trainee.first_name.casefold(),
+            enrolment.pk,
+        )
+
+    return sorted(enrolments, key=order)
+
+
+def rows(
+    enrolments: Iterable[Enrolment], columns: Sequence[Column] = PARTICIPANT_COLUMNS
+) -> Iterable[list[Cell]]:
+    """The header row, then one row per enrolment, every cell made safe."""
+    yield [safe_cell(str(column.header)) for column in columns]
+    for enrolment in enrolments:
+        yield [safe_cell(column.value(enrolment)) for column in columns]
+
+
+def _csv_cell(cell: Cell) -> Cell:
+    if cell is None:
+        return ""
+    if isinstance(cell, float | decimal.Decimal):
+        # French spreadsheets read "3,5", not "3.5".
+        return str(cell).replace(".", ",")
+    if isinstance(cell, datetime.datetime):
+        return f"{cell:%d/%m/%Y %H:%M}"
+    if isinstance(cell, datetime.date):
+        return f"{cell:%d/%m/%Y}"
+    return cell
+
+
+def write_csv(table: Iterable[Sequence[Cell]]) -> bytes:
+    """CSV as French Excel opens it: UTF-8 with a BOM (else accents come out wrong),
+    separated by semicolons (the comma is the French decimal mark), CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in table:
+        writer.writerow(_csv_cell(cell) for cell in row)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(cell: Cell) -> Cell:
+    if isinstance(cell, str):
+        # openpyxl refuses control characters in a cell (IllegalCharacterError): drop them.
+        return ILLEGAL_CHARACTERS_RE.sub("", cell)
+    return cell
+
+
+def write_xlsx(table: Iterable[Sequence[Cell]], *, title: str = "") -> bytes:
+    """One sheet; text cells that would start a formula are already escaped by `safe_cell`,
+    so openpyxl writes every text as a string, never as a formula."""
+    workbook = Workbook(write_only=True)
+    # A sheet title: 31 characters at most, none of \ / ? * [ ] :
+    sheet_title = "".join(char for char in title if char not in "\\/?*[]:")[:31]
+    sheet = workbook.create_sheet(title=sheet_title or None)
+    for row in table:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(
+    table: Iterable[Sequence[Cell]], *, file_format: str, filename: str, title: str = ""
+) -> HttpResponse:
+    """A download of the table as `filename`.csv or .xlsx; `file_format` is one of FORMATS."""
+    if file_format == "csv":
+        content, content_type = write_csv(table), CSV_CONTENT_TYPE
+    elif file_format == "xlsx":
+        content, content_type = write_xlsx(table, title=title), XLSX_CONTENT_TYPE
+    else:
+        raise ValueError(f"Unknown export format: {file_format!r}")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{filename}.{file_format}"
+    )
+    return response
+
+
+def participants_filename(session: Session) -> str:
+    """ "participants-module-2-groupe-1-orleans", without the extension."""
+    return "participants-" + slugify(
+        f"module {session.module.number} {session.label} {session.city}"
+    )
+
+
+def participants_response(session: Session, *, file_format: str) -> HttpResponse:
+    """The session's participants (`session_participants`) as a download; the session comes
+    with its module (select_related)."""
+    return export_response(
+        rows(session_participants(session)),
+        file_format=file_format,
+        filename=participants_filename(session),
+        title=str(_("Participants")),
+    )
+
+
+def enrolments_queryset_rows(
+    queryset: QuerySet[Enrolment], columns: Sequence[Column] = PARTICIPANT_COLUMNS
+) -> Iterable[list[Cell]]:
+    """Rows of any enrolments (the admin's lists), with what PARTICIPANT_COLUMNS read, in one
+    query."""
+    return rows(
+        queryset.select_related("trainee__employer", "employer").annotate(
+            waitlist_position=waitlist_position_expression()
+        ),
+        columns,
+    )
