@@ -460,13 +460,16 @@ def test_approval_rechecks_the_seats_held(provider, by):
     assert session.capacity == 5
 
 
-def test_rejection_keeps_the_published_values_and_tells_the_providers_members(provider, by, member):
+def test_rejection_keeps_the_published_values_and_tells_the_providers_members(
+    provider, by, member, django_capture_on_commit_callbacks, mailoutbox
+):
     session = SessionFactory(provider=provider)
     EnrolmentFactory(session=session)
     request, _ = _propose_new_days(provider, by, session)
     before = [day.date for day in session.sorted_days]
 
-    session_change_reject(request_id=request.pk, reason="Salle trop petite.", by=STAFF)
+    with django_capture_on_commit_callbacks(execute=True):
+        session_change_reject(request_id=request.pk, reason="Salle trop petite.", by=STAFF)
 
     request.refresh_from_db()
     session.refresh_from_db()
@@ -477,3 +480,7 @@ def test_rejection_keeps_the_published_values_and_tells_the_providers_members(pr
     mail = OutboxMail.objects.get(kind=MailKind.SESSION_CHANGE_REJECTED)
     assert mail.recipient == member.email
     assert mail.note == "Salle trop petite."
+    [message] = mailoutbox
+    assert message.to == [member.email]
+    assert "Salle trop petite." in message.body
+    assert f"/espace-organisme/sessions/{session.pk}/" in message.body
