@@ -41,6 +41,7 @@ from enrolment.session_services import (
 from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
+from .attendance import SessionAttendanceMixin
 from .changelists import BoundedDatesMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
@@ -321,6 +322,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    SessionAttendanceMixin,
     CheckedRelationsMixin,
     TransitionsGoAlongMixin,
     ServiceErrorsAsMessagesMixin,

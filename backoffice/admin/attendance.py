@@ -1,0 +1,81 @@
+"""A session's participants (CSV, XLSX) and attendance grid in the admin, reached from the
+session's page: the same export, grid, form and service as the providers' space."""
+
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, re_path, reverse
+from django.utils.translation import gettext as _
+
+from enrolment.attendance import attendance_grid
+from enrolment.attendance_forms import AttendanceGridForm
+from enrolment.exports import participants_response
+from enrolment.transitions import Actor
+
+
+class SessionAttendanceMixin:
+    """`<object_id>/participants.csv|xlsx` (GET) and `<object_id>/presences/` (the grid: GET,
+    POST) on the session's admin, named `<app>_<model>_participants` and `_attendance`."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            re_path(
+                r"^(?P<object_id>.+)/participants\.(?P<file_format>csv|xlsx)$",
+                self.admin_site.admin_view(self.participants_view),
+                name="{}_{}_participants".format(*info),
+            ),
+            path(
+                "<path:object_id>/presences/",
+                self.admin_site.admin_view(self.attendance_view),
+                name="{}_{}_attendance".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _session_or_404(self, request, object_id):
+        session = self.get_object(request, unquote(object_id))
+        if session is None:
+            raise Http404
+        return session
+
+    def participants_view(self, request, object_id, file_format):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        session = self._session_or_404(request, object_id)
+        if not self.has_view_permission(request, session):
+            raise PermissionDenied
+        return participants_response(session, file_format=file_format)
+
+    def attendance_view(self, request, object_id):
+        session = self._session_or_404(request, object_id)
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        form = AttendanceGridForm(
+            attendance_grid(session), request.POST if request.method == "POST" else None
+        )
+        saved = (
+            request.method == "POST"
+            and form.is_valid()
+            and form.save(by=Actor.staff(request.user)) is not None
+        )
+        if saved:
+            self.message_user(request, _("La feuille de présence est enregistrée."))
+            return redirect(request.path)
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(session.pk)],
+            current_app=self.admin_site.name,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Feuille de présence – %(session)s") % {"session": session},
+            "opts": self.opts,
+            "original": session,
+            "session": session,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/catalogue/session/attendance.html", context)
