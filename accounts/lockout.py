@@ -7,6 +7,7 @@ the cool-off, that account or that IP is refused until the cool-off has passed s
 failure (each try meanwhile starts it again). A successful login clears the account's and the
 IP's failures."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -47,13 +48,24 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 def lockout_context(request) -> dict:
-    """The admin's accounts are OPCO staff, the login page's are providers' members: each is
-    told whom to ask (there is no password reset by mail yet)."""
+    """The admin's accounts are OPCO staff, the login page's are providers' members: each page
+    links back to its own login; both offer the password reset by mail as the way out."""
     admin = request.path.startswith(reverse("admin:index"))
     return {
         "for_admin": admin,
         "login_url": reverse("admin:login") if admin else reverse("providers:login"),
+        "reset_url": reverse("admin_password_reset" if admin else "providers:password_reset"),
     }
+
+
+def lockout_lift(*, email: str) -> int:
+    """Clear the account's failed logins (not its IP's): called once a password was chosen
+    through a mailed link, which proves the mailbox's owner. Returns the attempts removed."""
+    username = login_username(None, {settings.AXES_USERNAME_FORM_FIELD: email})
+    if not username:
+        # axes' reset with no username would clear every account's attempts.
+        return 0
+    return axes_reset(username=username)
 
 
 # Both login pages (the providers' and the admin's) share one per-IP limit on every attempt,

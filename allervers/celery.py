@@ -48,6 +48,11 @@ app.conf.beat_schedule = {
         "task": "enrolment.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # At most one digest an hour per provider (providers.digests).
+    "pending-enrolment-digests": {
+        "task": "providers.tasks.send_pending_digests",
+        "schedule": crontab(minute=15),
+    },
 }
 
 

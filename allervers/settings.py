@@ -287,5 +287,7 @@ ENROLMENT_RATE_LIMIT_LINK = envint("ENROLMENT_RATE_LIMIT_LINK", 10)
 # Password attempts on the login pages (providers' and admin's), per IP and window, whatever
 # their outcome: a cap that a successful login (which clears axes' counts) does not lift.
 LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", 20)
+# Password reset requests per IP and window (each one may send a mail).
+PASSWORD_RESET_RATE_LIMIT = envint("PASSWORD_RESET_RATE_LIMIT", 10)
 # Behind the proxy, the client's address is the last X-Forwarded-For entry the proxy appends.
 ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")

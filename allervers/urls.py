@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import login_rate_limited
+from providers.account_views import PasswordResetRequestView
 
 admin.site.site_header = _("Allervers – gestion")
 admin.site.site_title = _("Allervers")
@@ -14,6 +15,12 @@ admin_login = login_rate_limited(admin.site.login)
 
 urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
+    # Its name makes the admin's login page show "Mot de passe oublié ?".
+    path(
+        "admin/mot-de-passe-oublie/",
+        PasswordResetRequestView.as_view(),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("", include("enrolment.urls")),
     path("", include("providers.urls")),

@@ -7,3 +7,8 @@ class ProvidersConfig(AppConfig):
 
     name = "providers"
     verbose_name = _("Espace organisme")
+
+    def ready(self):
+        # Registers the builders of the accounts' and the space's mails with the outbox, in
+        # every process that may send one (web, worker, tests).
+        from . import mails  # noqa: F401

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.text import MESSAGE_MAX_LENGTH
+from catalogue.text import MESSAGE_MAX_LENGTH, clean_text
 
 
 class LoginForm(AuthenticationForm):
@@ -31,3 +31,27 @@ class RefusalForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse e-mail"),
+        max_length=254,
+        help_text=_("L'adresse avec laquelle vous vous connectez."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class InvitationForm(forms.Form):
+    """OPCO staff invite a member to a provider's space (the admin's provider page)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
+
+    # Names as the catalogue stores them: no bidirectional control, NFC.
+    def clean_first_name(self):
+        return clean_text(self.cleaned_data["first_name"])
+
+    def clean_last_name(self):
+        return clean_text(self.cleaned_data["last_name"])

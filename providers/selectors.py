@@ -6,6 +6,9 @@ import datetime
 
 from django.db.models import (
     Count,
+    Exists,
+    F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -14,7 +17,7 @@ from django.utils import timezone
 
 from catalogue.models import Provider, Session, SessionDay
 from catalogue.selectors import day_bounds
-from enrolment.models import Enrolment, seat_holding_q
+from enrolment.models import Attendance, Enrolment, seat_holding_q
 from enrolment.selectors import seats_held, waitlist_position_expression, with_seats_held
 
 # Sessions that ended within this many days still show on the space's home page.
@@ -47,6 +50,9 @@ def _space_sessions(provider_ids) -> QuerySet[Session]:
         Session.objects.filter(provider__in=provider_ids)
         .annotate(**day_bounds())
         .annotate(**_status_counts())
+        # Whether any half-day of the session has its attendance recorded (the home page's
+        # "attendance to record").
+        .annotate(has_attendance=Exists(Attendance.objects.filter(day__session=OuterRef("pk"))))
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
     )
@@ -63,8 +69,8 @@ def space_sessions(
 ) -> SpaceSessions:
     """The providers' sessions that have not ended (soonest first; those without dates yet
     last) and those that ended within RECENT_DAYS (latest first), whatever their status.
-    Each session carries `first_date`, `last_date`, `<status>_count` for every enrolment status
-    and `seats_held_count`."""
+    Each session carries `first_date`, `last_date`, `<status>_count` for every enrolment status,
+    `seats_held_count` and `has_attendance`."""
     today = today or timezone.localdate()
     sessions = list(
         _space_sessions([provider.pk for provider in providers]).filter(
@@ -153,4 +159,55 @@ def session_enrolments(session: Session) -> SessionEnrolments:
         waitlisted=groups[Status.WAITLISTED],
         refused=groups[Status.REFUSED],
         cancelled=groups[Status.CANCELLED],
+    )
+
+
+# The home page shows the sessions under their minimum whose registration closes within this
+# many days.
+ATTENTION_DAYS = 14
+
+
+@dataclasses.dataclass(frozen=True)
+class Attention:
+    """What needs the provider's members, beside the enrolments to validate."""
+
+    # Published, registration closing within ATTENTION_DAYS, fewer confirmed and pending
+    # trainees than the minimum (job_selectors.SessionCounts.under_minimum's rule).
+    under_minimum: list[Session]
+    # Published, ended, with confirmed trainees and no half-day's attendance recorded.
+    attendance_missing: list[Session]
+
+
+def space_attention(sessions: SpaceSessions, *, today: datetime.date | None = None) -> Attention:
+    """Read from space_sessions' rows and annotations: no query of its own."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=ATTENTION_DAYS)
+    published = Session.Status.PUBLISHED
+    under_minimum = [
+        session
+        for session in sessions.upcoming
+        if session.status == published
+        and session.registration_closes_on is not None
+        and today <= session.registration_closes_on <= horizon
+        and session.confirmed_count + session.pending_count < session.min_participants
+    ]
+    under_minimum.sort(key=lambda session: (session.registration_closes_on, session.pk))
+    attendance_missing = [
+        session
+        for session in sessions.recent
+        if session.status == published and session.confirmed_count and not session.has_attendance
+    ]
+    return Attention(under_minimum=under_minimum, attendance_missing=attendance_missing)
+
+
+def pending_digest_sessions(*, provider: Provider) -> list[Session]:
+    """The provider's sessions with enrolments awaiting a decision, soonest first, each with
+    `pending_count` and `first_date` (the digest mail's lines)."""
+    return list(
+        Session.objects.filter(provider=provider)
+        .annotate(pending_count=Count("enrolments", filter=Q(enrolments__status=Status.PENDING)))
+        .filter(pending_count__gt=0)
+        .annotate(**day_bounds())
+        .select_related("module")
+        .order_by(F("first_date").asc(nulls_last=True), "pk")
     )

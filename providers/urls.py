@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import attendance_views, export_views, views
+from . import account_views, attendance_views, export_views, views
 
 app_name = "providers"
 
@@ -8,6 +8,32 @@ urlpatterns = [
     path("connexion/", views.ProviderLoginView.as_view(), name="login"),
     path("deconnexion/", views.ProviderLogoutView.as_view(), name="logout"),
     path("espace-organisme/", views.home, name="home"),
+    # Accounts: invitation and password reset (providers' members and OPCO staff).
+    path(
+        "espace-organisme/invitation/<uidb64>/<token>/",
+        account_views.InvitationAcceptView.as_view(),
+        name="invitation",
+    ),
+    path(
+        "mot-de-passe-oublie/",
+        account_views.PasswordResetRequestView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        account_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/enregistre/",
+        account_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("espace-organisme/sessions/<int:pk>/", views.session_detail, name="session"),
     path(
         "espace-organisme/inscriptions/<int:pk>/valider/",

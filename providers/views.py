@@ -20,6 +20,7 @@ from .selectors import (
     member_session,
     pending_enrolments,
     session_enrolments,
+    space_attention,
     space_sessions,
 )
 
@@ -73,11 +74,14 @@ def home(request):
     providers = member_providers(user=request.user)
     if not providers:
         return render(request, "providers/not_member.html", status=403)
+    sessions = space_sessions(providers=providers)
     context = {
         "providers": providers,
         "several_providers": len(providers) > 1,
-        "sessions": space_sessions(providers=providers),
+        "sessions": sessions,
         "pending": pending_enrolments(providers=providers),
+        # What needs the members, beside the enrolments to validate (no query of its own).
+        "attention": space_attention(sessions),
     }
     return render(request, "providers/home.html", context)
 

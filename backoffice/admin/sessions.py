@@ -43,6 +43,7 @@ from enrolment.transitions import Actor
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .attendance import SessionAttendanceMixin
 from .changelists import BoundedDatesMixin
+from .invitations import MemberInvitationMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
 
@@ -129,7 +130,9 @@ class TrainerInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(CheckedRelationsMixin, admin.ModelAdmin):
+class ProviderAdmin(MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdmin):
+    # "Inviter un membre" among the object tools (invitations.MemberInvitationMixin).
+    change_form_template = "admin/catalogue/provider/change_form.html"
     formfield_overrides = HTTPS_URLS
     list_display = ("name", "city", "email", "phone_number", "trainer_count", "session_count")
     search_fields = ("name", "city", "siret")

@@ -53,4 +53,5 @@ def test_every_scheduled_task_exists_and_runs_on_paris_time():
         "enrolment.tasks.send_deadline_reminders",
         "enrolment.tasks.send_satisfaction_questionnaires",
         "enrolment.tasks.apply_retention",
+        "providers.tasks.send_pending_digests",
     }

@@ -142,13 +142,15 @@ def test_the_providers_lock_out_page_is_french_and_gives_a_way_out(client, membe
     html = response.content.decode()
     assert "<h1>Trop de tentatives de connexion</h1>" in html
     assert "Réessayez dans 15 minutes." in html
-    assert "Mot de passe oublié ?" in html
+    assert "Mot de passe oublié\u00a0?" in html
+    # The way out: a new password by mail, which lifts the account's lock-out.
+    assert 'href="/mot-de-passe-oublie/"' in html
     assert "Écrivez à votre interlocuteur OPCO" in html
     assert f'href="{PROVIDERS_LOGIN}"' in html
     assert member.email not in html
 
 
-def test_the_admin_lock_out_page_sends_staff_to_an_administrator(client, staff, settings):
+def test_the_admin_lock_out_page_offers_the_reset_and_an_administrator(client, staff, settings):
     settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=1)
     for _ in range(3):
         response = attempt(client, ADMIN_LOGIN, staff.email)
@@ -157,7 +159,8 @@ def test_the_admin_lock_out_page_sends_staff_to_an_administrator(client, staff, 
     assert response["Retry-After"] == "60"
     html = response.content.decode()
     assert "Réessayez dans 1 minute." in html
-    assert "Demandez à un administrateur d'Allervers" in html
+    assert 'href="/admin/mot-de-passe-oublie/"' in html
+    assert "Un administrateur d'Allervers peut aussi lever ce blocage." in html
     assert f'href="{ADMIN_LOGIN}"' in html
 
 

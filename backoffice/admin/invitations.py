@@ -1,0 +1,90 @@
+"""The provider page's "Inviter un membre": staff give an address access to the provider's
+space; the service creates the account if needed and mails the link to choose a password."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+
+from accounts.tokens import INVITATION_VALID_FOR
+from providers.accounts import Invitation, member_invite
+from providers.forms import InvitationForm
+
+
+class MemberInvitationMixin:
+    """`<object_id>/inviter/` on a provider's admin: a form (GET), the invitation (POST)."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<path:object_id>/inviter/",
+                self.admin_site.admin_view(self.invite_member_view),
+                name="{}_{}_invite".format(*info),
+            )
+        ]
+        return urls + super().get_urls()
+
+    def invite_member_view(self, request, object_id):
+        provider = self.get_object(request, unquote(object_id))
+        if provider is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, provider):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(provider.pk)],
+            current_app=self.admin_site.name,
+        )
+        form = InvitationForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            try:
+                outcome = member_invite(
+                    provider_id=provider.pk,
+                    email=email,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self._invitation_report(request, provider, email, outcome)
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Inviter un membre – %(provider)s") % {"provider": provider.name},
+            "opts": self.opts,
+            "original": provider,
+            "form": form,
+            "change_url": change_url,
+            "valid_days": INVITATION_VALID_FOR.days,
+        }
+        return TemplateResponse(request, "admin/catalogue/provider/invite_member.html", context)
+
+    def _invitation_report(self, request, provider, email, outcome):
+        if outcome is Invitation.ALREADY_MEMBER:
+            self.message_user(
+                request,
+                _("%(email)s est déjà membre de l'espace ; aucun e-mail n'a été envoyé.")
+                % {"email": email},
+                messages.WARNING,
+            )
+            return
+        if outcome is Invitation.INVITED:
+            text = _(
+                "%(email)s est membre de l'espace : un e-mail l'invite à choisir son mot de "
+                "passe (lien valable %(days)d jours)."
+            )
+        else:
+            text = _(
+                "%(email)s a déjà un compte : il accède désormais à l'espace, et un e-mail l'en "
+                "informe."
+            )
+        self.log_change(request, provider, _("Membre invité : %(email)s") % {"email": email})
+        self.message_user(
+            request, text % {"email": email, "days": INVITATION_VALID_FOR.days}, messages.SUCCESS
+        )

@@ -1,0 +1,92 @@
+"""The accounts of the providers' members: invitation by OPCO staff, password reset by e-mail.
+The mails go through the outbox; their one-time links are made when they leave
+(providers.mails)."""
+
+import enum
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.lockout import lockout_lift
+from catalogue.models import Provider
+from outbox.queue import mail_queue
+
+from .mails import ProviderMailKind
+
+
+class Invitation(enum.Enum):
+    """What an invitation did."""
+
+    # A new account, or one that never chose a password: the mail carries the link to choose it.
+    INVITED = "invited"
+    # An account with a password, now a member: the mail says so, with the login page.
+    ACCESS_GRANTED = "access_granted"
+    # Already a member, with a password: nothing to do, nothing sent.
+    ALREADY_MEMBER = "already_member"
+
+
+def member_invite(
+    *, provider_id: int, email: str, first_name: str = "", last_name: str = ""
+) -> Invitation:
+    """Make the address a member of the provider, creating its account (without a usable
+    password) if it has none, and queue the mail that lets it in (the admin's view logs who
+    invited whom in the provider's history).
+
+    Raises ValidationError for a deactivated account: staff reactivate it first, knowingly."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        # One invitation at a time per provider: two clicks on "Inviter" make one account.
+        provider = Provider.objects.select_for_update().get(pk=provider_id)
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+            user.set_unusable_password()
+            user.full_clean()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                # The same address created meanwhile by another request (another provider's
+                # invitation): take that account.
+                user = User.objects.get(email__iexact=email)
+                created = False
+        if not user.is_active:
+            raise ValidationError(
+                _("Ce compte est désactivé : réactivez-le avant de l'inviter."), code="inactive"
+            )
+        already = provider.members.filter(pk=user.pk).exists()
+        if already and user.has_usable_password():
+            return Invitation.ALREADY_MEMBER
+        provider.members.add(user)
+        if user.has_usable_password():
+            kind, outcome = ProviderMailKind.ACCESS_GRANTED, Invitation.ACCESS_GRANTED
+        else:
+            kind, outcome = ProviderMailKind.INVITATION, Invitation.INVITED
+        mail_queue(kind=kind, recipient=user.email, about=provider)
+    return outcome
+
+
+def password_reset_request(*, email: str) -> bool:
+    """Queue a reset link for the active account of this address, if there is one; True if a
+    mail was queued. The caller answers the same either way. An account invited but that
+    never chose a password gets one too: it is how an expired invitation is renewed."""
+    User = get_user_model()
+    email = email.strip()
+    if len(email) > User._meta.get_field("email").max_length:
+        return False
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+    with transaction.atomic():
+        mail_queue(kind=ProviderMailKind.PASSWORD_RESET, recipient=user.email, about=user)
+    return True
+
+
+def password_chosen(*, user) -> None:
+    """After a password set through a mailed link: whoever holds the mailbox owns the account,
+    so its login lock-out (per account) is lifted. A locked-out IP stays locked out."""
+    lockout_lift(email=user.email)
