@@ -291,3 +291,8 @@ LOGIN_RATE_LIMIT = envint("LOGIN_RATE_LIMIT", 20)
 PASSWORD_RESET_RATE_LIMIT = envint("PASSWORD_RESET_RATE_LIMIT", 10)
 # Behind the proxy, the client's address is the last X-Forwarded-For entry the proxy appends.
 ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")
+
+# Providers' spreadsheet upload of sessions: the largest file, in bytes, and the most sessions
+# (rows) one file may hold.
+SESSION_IMPORT_MAX_BYTES = envint("SESSION_IMPORT_MAX_BYTES", 2_000_000)
+SESSION_IMPORT_MAX_ROWS = envint("SESSION_IMPORT_MAX_ROWS", 500)

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import account_views, attendance_views, export_views, views
+from .import_views import import_confirm, import_template, import_upload
 
 app_name = "providers"
 
@@ -54,5 +55,13 @@ urlpatterns = [
         "espace-organisme/sessions/<int:pk>/presences/",
         attendance_views.attendance,
         name="attendance",
+    ),
+    # The spreadsheet upload of sessions.
+    path("espace-organisme/import/", import_upload, name="import"),
+    path("espace-organisme/import/confirmer/", import_confirm, name="import_confirm"),
+    re_path(
+        r"^espace-organisme/import/modele\.(?P<file_format>csv|xlsx)$",
+        import_template,
+        name="import_template",
     ),
 ]
