@@ -46,10 +46,17 @@ urlpatterns = [
         views.enrolment_refuse,
         name="enrolment_refuse",
     ),
-    re_path(
-        r"^espace-organisme/sessions/(?P<pk>[0-9]+)/participants\.(?P<file_format>csv|xlsx)$",
+    path(
+        "espace-organisme/sessions/<int:pk>/participants.csv",
         export_views.participants_export,
-        name="participants_export",
+        {"file_format": "csv"},
+        name="participants_csv",
+    ),
+    path(
+        "espace-organisme/sessions/<int:pk>/participants.xlsx",
+        export_views.participants_export,
+        {"file_format": "xlsx"},
+        name="participants_xlsx",
     ),
     path(
         "espace-organisme/sessions/<int:pk>/presences/",

@@ -6,27 +6,31 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, re_path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from enrolment.attendance import attendance_grid
 from enrolment.attendance_forms import AttendanceGridForm
-from enrolment.exports import participants_response
+from enrolment.exports import FORMATS, participants_response
 from enrolment.transitions import Actor
 
 
 class SessionAttendanceMixin:
-    """`<object_id>/participants.csv|xlsx` (GET) and `<object_id>/presences/` (the grid: GET,
-    POST) on the session's admin, named `<app>_<model>_participants` and `_attendance`."""
+    """`<object_id>/participants.csv` and `.xlsx` (GET) and `<object_id>/presences/` (the grid:
+    GET, POST) on the session's admin, named `<app>_<model>_participants_csv`, `_xlsx` and
+    `_attendance`."""
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         urls = [
-            re_path(
-                r"^(?P<object_id>.+)/participants\.(?P<file_format>csv|xlsx)$",
+            path(
+                f"<path:object_id>/participants.{file_format}",
                 self.admin_site.admin_view(self.participants_view),
-                name="{}_{}_participants".format(*info),
-            ),
+                {"file_format": file_format},
+                name="{}_{}_participants_{}".format(*info, file_format),
+            )
+            for file_format in FORMATS
+        ] + [
             path(
                 "<path:object_id>/presences/",
                 self.admin_site.admin_view(self.attendance_view),
