@@ -963,3 +963,36 @@ def session_change_reject(*, request_id: int, reason: str = "", by: Actor) -> Se
                 dedup_key=f"session_change_rejected:{request.pk}:{member.pk}",
             )
     return request
+
+
+def session_provider_values(
+    session: Session,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[int]]:
+    """A session as its provider edits it: its PROVIDER_FIELDS values, days (with their ids)
+    and trainer ids, its pending proposal applied (what the provider last asked for)."""
+    plan = _plan(
+        provider_id=session.provider_id, session=session, fields={}, days=[], trainer_ids=[]
+    )
+    return plan.baseline, plan.baseline_days, plan.baseline_trainer_ids
+
+
+def change_request_changes(request: SessionChangeRequest) -> dict[str, tuple[str, str]]:
+    """What a proposal changes on its session as published: field label -> (old, new) as
+    display strings."""
+    session = session_for_enrolment(pk=request.session_id)
+    current = _session_values_of(session)
+    current_days = _session_days(session)
+    trainer_ids = [trainer.pk for trainer in session.trainers.all()]
+    fields, days = _proposal_load(request)
+    plan = _Plan(
+        session=session,
+        provider_id=session.provider_id,
+        desired={**current, **fields},
+        days=days if days is not None else current_days,
+        trainer_ids=trainer_ids,
+        baseline=current,
+        baseline_days=current_days,
+        baseline_trainer_ids=trainer_ids,
+        given=tuple(name for name in PROVIDER_FIELDS if name in fields),
+    )
+    return _plan_changes(plan)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import account_views, attendance_views, export_views, views
+from . import account_views, attendance_views, export_views, session_views, views
 from .import_views import import_confirm, import_template, import_upload
 
 app_name = "providers"
@@ -36,6 +36,17 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("espace-organisme/sessions/<int:pk>/", views.session_detail, name="session"),
+    # A provider proposes a session, or changes one.
+    path(
+        "espace-organisme/sessions/nouvelle/",
+        session_views.session_create,
+        name="session_create",
+    ),
+    path(
+        "espace-organisme/sessions/<int:pk>/modifier/",
+        session_views.session_edit,
+        name="session_edit",
+    ),
     path(
         "espace-organisme/inscriptions/<int:pk>/valider/",
         views.enrolment_validate,
