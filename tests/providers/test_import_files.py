@@ -208,3 +208,17 @@ def test_several_providers_choose_one(client, alice, provider, other_provider):
     url = reverse("providers:import_template", args=["csv"])
     assert client.get(url).status_code == 404
     assert client.get(url, {"organisme": provider.pk}).status_code == 200
+
+
+def test_template_costs_the_same_queries_whatever_the_number_of_sessions(
+    alice_client, provider, module_1, django_assert_max_num_queries
+):
+    url = reverse("providers:import_template", args=["xlsx"])
+    SessionFactory(provider=provider, module=module_1)
+    with django_assert_max_num_queries(12) as one:
+        alice_client.get(url)
+    for _index in range(5):
+        session = SessionFactory(provider=provider, module=module_1)
+        session.trainers.add(TrainerFactory(provider=provider))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        alice_client.get(url)
