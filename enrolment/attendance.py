@@ -221,14 +221,14 @@ def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -
 Mark = tuple[int, int, str]  # (enrolment_id, day_id, half_day)
 
 UNKNOWN_TRAINEE = gettext_lazy(
-    "Une ligne de la feuille n'est pas celle d'un stagiaire confirmé de cette session : "
+    "Une ligne de la feuille n'est pas celle d'un stagiaire confirmé de cette session : "
     "rechargez la page."
 )
 UNKNOWN_HALF_DAY = gettext_lazy(
-    "Une colonne de la feuille n'est pas une demi-journée de cette session : rechargez la page."
+    "Une colonne de la feuille n'est pas une demi-journée de cette session : rechargez la page."
 )
 NOT_STARTED = gettext_lazy(
-    "La présence ne se saisit qu'à partir du premier jour : une journée de la feuille n'a "
+    "La présence ne se saisit qu'à partir du premier jour : une journée de la feuille n'a "
     "pas encore commencé."
 )
 UNKNOWN_STATUS = gettext_lazy("Une case de la feuille a une valeur inconnue.")

@@ -15,7 +15,7 @@ from .transitions import Actor
 FIELD_PREFIX = "presence"
 
 STALE_GRID = _(
-    "La feuille a changé depuis son affichage (un stagiaire ou une journée en moins) : "
+    "La feuille a changé depuis son affichage (un stagiaire ou une journée en moins) : "
     "rechargez la page, rien n'a été enregistré."
 )
 
