@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("inscription/<str:token>/accepter/", views.accept_offer, name="accept_offer"),
     path("inscription/<str:token>/agenda.ics", views.calendar, name="calendar"),
     path("inscription/<str:token>/evaluation/", views.satisfaction, name="satisfaction"),
+    re_path(
+        r"^inscription/(?P<token>[^/]+)/"
+        r"(?P<kind>convocation|certificat-realisation|attestation-fin-formation)\.pdf$",
+        views.document,
+        name="document",
+    ),
 ]

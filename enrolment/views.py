@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.ratelimit import rate_limited
 from catalogue.models import Session
 
-from . import reminders, services
+from . import documents, reminders, services
 from .forms import EnrolmentForm, LinkRequestForm, ReminderForm, SatisfactionForm
 from .ics import enrolment_calendar
 from .job_selectors import satisfaction_open
@@ -200,7 +200,30 @@ def detail(request, token):
     enrolment, bad_link = _enrolment_from_token(request, token)
     if bad_link:
         return bad_link
-    return render(request, "enrolment/detail.html", _enrolment_context(enrolment, token))
+    context = _enrolment_context(enrolment, token)
+    context["convocation_available"] = documents.convocation_unavailable_reason(enrolment) is None
+    context["completion_available"] = (
+        enrolment.status == Enrolment.Status.CONFIRMED
+        and documents.session_is_over(enrolment.session)
+        and documents.completion_unavailable_reason(enrolment) is None
+    )
+    return render(request, "enrolment/detail.html", context)
+
+
+@never_cache
+@require_GET
+def document(request, token, kind):
+    """The trainee's own documents: the convocation while confirmed; the certificate and the
+    attestation once the session is over and their attendance recorded."""
+    enrolment, bad_link = _enrolment_from_token(request, token)
+    if bad_link:
+        return bad_link
+    enrolment = documents.enrolment_for_documents(pk=enrolment.pk)
+    try:
+        return documents.enrolment_document_response(kind, enrolment)
+    except documents.DocumentUnavailable as error:
+        messages.error(request, error.message)
+        return redirect("enrolment:detail", token=token)
 
 
 @never_cache

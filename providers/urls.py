@@ -1,6 +1,13 @@
 from django.urls import path, re_path
 
-from . import account_views, attendance_views, export_views, session_views, views
+from . import (
+    account_views,
+    attendance_views,
+    document_views,
+    export_views,
+    session_views,
+    views,
+)
 from .import_views import import_confirm, import_template, import_upload
 
 app_name = "providers"
@@ -73,6 +80,18 @@ urlpatterns = [
         "espace-organisme/sessions/<int:pk>/presences/",
         attendance_views.attendance,
         name="attendance",
+    ),
+    # The documents of a session as PDF.
+    path(
+        "espace-organisme/sessions/<int:pk>/documents/feuille-emargement.pdf",
+        document_views.attendance_sheet,
+        name="document_attendance_sheet",
+    ),
+    re_path(
+        r"^espace-organisme/sessions/(?P<pk>[0-9]+)/documents/(?P<enrolment_pk>[0-9]+)/"
+        r"(?P<kind>convocation|certificat-realisation|attestation-fin-formation)\.pdf$",
+        document_views.enrolment_document,
+        name="enrolment_document",
     ),
     # The spreadsheet upload of sessions.
     path("espace-organisme/import/", import_upload, name="import"),

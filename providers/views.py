@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import login_rate_limited
 from enrolment import services
+from enrolment.documents import session_is_over
 from enrolment.transitions import Actor
 
 from .forms import LoginForm, RefusalForm
@@ -92,7 +93,12 @@ def session_detail(request, pk):
     session = member_session(user=request.user, pk=pk)
     if session is None:
         raise Http404
-    context = {"session": session, "enrolments": session_enrolments(session)}
+    context = {
+        "session": session,
+        "enrolments": session_enrolments(session),
+        # The certificate and the attestation: links once the session is over.
+        "session_over": session_is_over(session),
+    }
     return render(request, "providers/session_detail.html", context)
 
 

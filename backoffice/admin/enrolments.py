@@ -29,6 +29,7 @@ from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin
 from .changelists import BoundedDatesMixin
+from .documents import EnrolmentDocumentsMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, enrolment_history
 
@@ -78,6 +79,7 @@ class RefusalForm(forms.Form):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(
+    EnrolmentDocumentsMixin,
     BoundedDatesMixin,
     CheckedRelationsMixin,
     TransitionsGoAlongMixin,

@@ -43,6 +43,7 @@ from enrolment.transitions import Actor
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .attendance import SessionAttendanceMixin
 from .changelists import BoundedDatesMixin
+from .documents import SessionDocumentsMixin
 from .invitations import MemberInvitationMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
@@ -325,6 +326,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    SessionDocumentsMixin,
     SessionAttendanceMixin,
     CheckedRelationsMixin,
     TransitionsGoAlongMixin,

@@ -1,0 +1,86 @@
+"""The documents of a session as PDF in the admin: the attendance sheet on the session's page,
+the convocation, the certificate and the attestation on the enrolment's page. The same
+documents as the providers' space and the trainee's link (enrolment.documents)."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import re_path, reverse
+
+from enrolment import documents
+
+ENROLMENT_KINDS = "|".join(documents.ENROLMENT_DOCUMENTS)
+
+
+class _DocumentsMixin:
+    def _object_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _back(self, request, obj, message):
+        self.message_user(request, message, messages.ERROR)
+        return redirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(obj.pk)],
+                current_app=self.admin_site.name,
+            )
+        )
+
+
+class SessionDocumentsMixin(_DocumentsMixin):
+    """`<object_id>/documents/feuille-emargement.pdf` (GET) on the session's admin, named
+    `<app>_<model>_attendance_sheet`."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            re_path(
+                r"^(?P<object_id>.+)/documents/feuille-emargement\.pdf$",
+                self.admin_site.admin_view(self.attendance_sheet_view),
+                name="{}_{}_attendance_sheet".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def attendance_sheet_view(self, request, object_id):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        obj = self._object_or_404(request, object_id)
+        session = documents.session_for_documents(pk=obj.pk)
+        try:
+            return documents.attendance_sheet_response(session)
+        except documents.DocumentUnavailable as error:
+            return self._back(request, obj, error.message)
+
+
+class EnrolmentDocumentsMixin(_DocumentsMixin):
+    """`<object_id>/documents/<kind>.pdf` (GET) on the enrolment's admin, for the kinds of
+    enrolment.documents.ENROLMENT_DOCUMENTS, named `<app>_<model>_document`."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            re_path(
+                rf"^(?P<object_id>.+)/documents/(?P<kind>{ENROLMENT_KINDS})\.pdf$",
+                self.admin_site.admin_view(self.document_view),
+                name="{}_{}_document".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def document_view(self, request, object_id, kind):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        obj = self._object_or_404(request, object_id)
+        enrolment = documents.enrolment_for_documents(pk=obj.pk)
+        try:
+            return documents.enrolment_document_response(kind, enrolment)
+        except documents.DocumentUnavailable as error:
+            return self._back(request, obj, error.message)

@@ -1,0 +1,159 @@
+"""The PDFs' text: the trainees, the half-days with their dates and hours, the hours attended,
+the provider and the OPCO; and when a document cannot be made yet."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from catalogue.formats import long_date, short_date
+from enrolment import documents
+from enrolment.models import Attendance
+from tests.factories import EnrolmentFactory, SessionFactory
+
+from .conftest import pdf_text, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_attendance_sheet_has_a_line_per_confirmed_trainee_and_trainer_and_a_column_per_half_day(
+    past_session, lea, hugo, waitlisted
+):
+    session = documents.session_for_documents(pk=past_session.pk)
+
+    text = pdf_text(documents.attendance_sheet_pdf(session))
+
+    assert "Feuille d'émargement" in text
+    assert "BERNARD Léa" in text
+    assert "PETIT Hugo" in text
+    assert "Attente" not in text
+    assert "FORMATRICE Chantal" in text
+    first, second = past_session.sorted_days
+    for day in (first, second):
+        assert text.count(long_date(day.date)) >= 4  # 2 half-days x 2 tables
+    assert "Matin" in text and "Après-midi" in text
+    assert "9 h – 12 h 30" in text
+    assert "13 h 30 – 17 h" in text
+    assert "Croix-Rouge française" in text
+    assert "OPCO Santé" in text
+    assert "Maison des associations" in text
+    assert f"Module {past_session.module.number}, Groupe 3 à Orléans" in text
+
+
+def test_attendance_sheet_reads_a_constant_number_of_queries(
+    past_session, lea, hugo, django_assert_max_num_queries
+):
+    for _ in range(5):
+        record(EnrolmentFactory(session=past_session))
+    with django_assert_max_num_queries(8):
+        session = documents.session_for_documents(pk=past_session.pk)
+        documents.attendance_sheet_pdf(session)
+
+
+def test_certificate_counts_the_hours_attended_from_the_attendance_record(lea):
+    enrolment = documents.enrolment_for_documents(pk=lea.pk)
+
+    text = pdf_text(documents.certificate_pdf(enrolment))
+
+    assert "Certificat de réalisation" in text
+    assert "Léa Bernard" in text
+    assert lea.trainee.employer.name in text
+    assert "Croix-Rouge française" in text
+    assert "action de formation" in text
+    first, second = lea.session.sorted_days
+    assert f"du {short_date(first.date)} au {short_date(second.date)}" in text
+    # Two days of 7 hours, the second morning (3 h 30) absent.
+    assert "10 heures 30 suivies, sur 14 heures de formation" in text
+
+
+def test_attestation_shows_objectives_nature_duration_and_dates(hugo):
+    enrolment = documents.enrolment_for_documents(pk=hugo.pk)
+
+    text = pdf_text(documents.attestation_pdf(enrolment))
+
+    assert "Attestation de fin de formation" in text
+    assert "Hugo Petit" in text
+    assert "Connaître les enjeux de l'aller vers" in text
+    assert "Action de formation" in text
+    assert "Formation de 2 jours (14 heures)" in text
+    assert "durée suivie par le ou la stagiaire : 14 heures" in text
+
+
+def test_convocation_shows_place_times_contacts_and_the_sessions_own_disability_contact(hugo):
+    session = hugo.session
+    session.access_notes = "Tram A, arrêt Gare."
+    session.disability_contact_name = "Nora Accueil"
+    session.disability_contact_email = "nora@croix-rouge.example.org"
+    session.save()
+    enrolment = documents.enrolment_for_documents(pk=hugo.pk)
+
+    text = pdf_text(documents.convocation_pdf(enrolment))
+
+    assert "Convocation" in text
+    assert "Hugo Petit" in text
+    first = session.sorted_days[0]
+    assert f"{long_date(first.date)} : 9 h – 12 h 30 et 13 h 30 – 17 h" in text
+    assert "Maison des associations, 12 rue de la Formation, 45000 Orléans" in text
+    assert "Tram A, arrêt Gare." in text
+    assert session.opco_contact.email in text
+    assert "Nora Accueil, nora@croix-rouge.example.org" in text
+    assert session.provider.disability_contact_email not in text
+
+
+def test_convocation_falls_back_on_the_providers_referent(hugo):
+    enrolment = documents.enrolment_for_documents(pk=hugo.pk)
+
+    text = pdf_text(documents.convocation_pdf(enrolment))
+
+    assert f"Sam Leroy, {hugo.session.provider.disability_contact_email}" in text
+
+
+def test_certificate_is_refused_without_the_trainees_attendance(past_session):
+    enrolment = EnrolmentFactory(session=past_session)
+    enrolment = documents.enrolment_for_documents(pk=enrolment.pk)
+
+    with pytest.raises(documents.DocumentUnavailable, match="présence"):
+        documents.certificate_pdf(enrolment)
+    with pytest.raises(documents.DocumentUnavailable, match="présence"):
+        documents.attestation_pdf(enrolment)
+
+
+def test_certificate_is_refused_with_a_half_day_missing(past_session):
+    enrolment = EnrolmentFactory(session=past_session)
+    record(enrolment)
+    Attendance.objects.filter(enrolment=enrolment, half_day="pm").first().delete()
+    enrolment = documents.enrolment_for_documents(pk=enrolment.pk)
+
+    assert "présence" in documents.completion_unavailable_reason(enrolment)
+
+
+def test_certificate_is_refused_before_the_session_ends():
+    session = SessionFactory(starts_in=30)
+    enrolment = EnrolmentFactory(session=session)
+    record(enrolment)
+    enrolment = documents.enrolment_for_documents(pk=enrolment.pk)
+
+    assert "pas terminée" in documents.completion_unavailable_reason(enrolment)
+    now = timezone.make_aware(datetime.datetime.combine(session.last_day, datetime.time(17, 0)))
+    assert documents.completion_unavailable_reason(enrolment, now=now) is None
+
+
+def test_waitlisted_trainee_has_no_document(waitlisted):
+    enrolment = documents.enrolment_for_documents(pk=waitlisted.pk)
+
+    with pytest.raises(documents.DocumentUnavailable):
+        documents.convocation_pdf(enrolment)
+    with pytest.raises(documents.DocumentUnavailable):
+        documents.certificate_pdf(enrolment)
+
+
+def test_filenames_are_plain_ascii(lea):
+    enrolment = documents.enrolment_for_documents(pk=lea.pk)
+    number = lea.session.module.number
+
+    assert documents.attendance_sheet_filename(enrolment.session) == (
+        f"feuille-emargement_module-{number}-groupe-3-orleans.pdf"
+    )
+    assert documents.enrolment_document_filename("certificat-realisation", enrolment) == (
+        f"certificat-realisation_lea-bernard_module-{number}-groupe-3-orleans.pdf"
+    )
