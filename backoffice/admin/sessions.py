@@ -42,6 +42,7 @@ from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .attendance import SessionAttendanceMixin
+from .change_requests import PendingChangeRequestMixin
 from .changelists import BoundedDatesMixin
 from .documents import SessionDocumentsMixin
 from .invitations import MemberInvitationMixin
@@ -326,6 +327,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    PendingChangeRequestMixin,
     SessionDocumentsMixin,
     SessionAttendanceMixin,
     CheckedRelationsMixin,
