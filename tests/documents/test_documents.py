@@ -2,9 +2,11 @@
 the provider and the OPCO; and when a document cannot be made yet."""
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from catalogue.formats import long_date, short_date
 from enrolment import documents
@@ -40,14 +42,24 @@ def test_attendance_sheet_has_a_line_per_confirmed_trainee_and_trainer_and_a_col
     assert f"Module {past_session.module.number}, Groupe 3 à Orléans" in text
 
 
-def test_attendance_sheet_reads_a_constant_number_of_queries(
+def test_attendance_sheet_repeats_its_header_on_every_page_at_a_constant_number_of_queries(
     past_session, lea, hugo, django_assert_max_num_queries
 ):
-    for _ in range(5):
-        record(EnrolmentFactory(session=past_session))
+    for _ in range(12):
+        EnrolmentFactory(session=past_session)
+
     with django_assert_max_num_queries(8):
         session = documents.session_for_documents(pk=past_session.pk)
-        documents.attendance_sheet_pdf(session)
+        content = documents.attendance_sheet_pdf(session)
+
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        assert page.mediabox.width > page.mediabox.height  # landscape
+        text = " ".join(page.extract_text().split())
+        assert "Feuille d'émargement – Module" in text
+        assert "Croix-Rouge française" in text
+        assert "9 h – 12 h 30" in text  # the table's head too
 
 
 def test_certificate_counts_the_hours_attended_from_the_attendance_record(lea):
