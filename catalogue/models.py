@@ -421,6 +421,31 @@ class Session(models.Model):
     def fiche_inter_session_work(self):
         return self.inter_session_work or self.module.inter_session_work
 
+    @property
+    def disability_contact(self) -> dict | None:
+        """Whom a trainee with a disability contacts: the session's own contact where it has
+        one ("own" true), else its provider's référent handicap; None when neither is given.
+        Reads the provider."""
+        provider = self.provider
+        candidates = (
+            (
+                True,
+                self.disability_contact_name,
+                self.disability_contact_email,
+                self.disability_contact_phone,
+            ),
+            (
+                False,
+                provider.disability_contact_name,
+                provider.disability_contact_email,
+                provider.disability_contact_phone,
+            ),
+        )
+        for own, name, email, phone in candidates:
+            if name or email or phone:
+                return {"own": own, "name": name, "email": email, "phone": phone}
+        return None
+
 
 class SessionDay(models.Model):
     """One day of a session, in half-days (attendance is signed per half-day)."""

@@ -348,10 +348,14 @@ def _unconfirmed_erase(enrolment: Enrolment, *, now: datetime.datetime) -> None:
 
 
 def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
-    """Pass the needs the trainee typed on to the provider, as the form promises: to its
-    disability contact (référent handicap), else to its own address."""
-    provider = enrolment.session.provider
-    recipient = provider.disability_contact_email or provider.email
+    """Pass the needs the trainee typed on to the provider, as the form promises: to the
+    session's own disability contact, else the provider's référent handicap, else the
+    provider's own address."""
+    session = enrolment.session
+    provider = session.provider
+    recipient = (
+        session.disability_contact_email or provider.disability_contact_email or provider.email
+    )
     if not recipient:
         # Ids only: the needs are health data.
         logger.warning(
