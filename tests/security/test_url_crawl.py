@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from accounts.tokens import user_uidb64
 from enrolment import links, reminder_links
 
 from .world import world_build
@@ -216,6 +217,8 @@ def _real_values(route, role, world) -> dict[str, str]:
             value = ContentType.objects.get_for_model(world.session).pk
         elif name == "id":  # the admin's password change of a user
             value = world.member.pk
+        elif name == "uidb64":  # the invitation's and the password reset's links
+            value = user_uidb64(world.member)
         elif name == "object_id":
             model = route.model or type(world.session)
             row = model._default_manager.order_by("pk").first()

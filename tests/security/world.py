@@ -4,8 +4,10 @@ parameter with a real id or token from here before trying odd ones."""
 import dataclasses
 
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 
 from accounts.permissions import OPCO_STAFF_GROUP
+from accounts.tokens import invitation_token_generator
 from enrolment.links import confirmation_token, enrolment_token
 from enrolment.models import Attendance, Enrolment, ReminderSubscription, SatisfactionResponse
 from enrolment.reminder_links import confirm_token, unsubscribe_token
@@ -49,6 +51,9 @@ class World:
             "enrolment:confirm": confirmation_token(self.unconfirmed),
             "enrolment:reminder_confirm": confirm_token(self.subscription),
             "enrolment:reminder_unsubscribe": unsubscribe_token(self.subscription),
+            # The member's one-time links (providers.mails makes them when the mail leaves).
+            "providers:invitation": invitation_token_generator.make_token(self.member),
+            "providers:password_reset_confirm": default_token_generator.make_token(self.member),
         }
 
 
