@@ -127,7 +127,7 @@ def _session_form(request, *, provider, session):
         "days": days,
         "days_errors": days_errors,
         "has_errors": bool(form.errors or days.total_error_count() or days_errors),
-        "pending": _pending_changes(session),
+        "pending": pending_changes(session),
         "several_providers": len(member_providers(user=request.user)) > 1,
     }
     return render(request, "providers/session_form.html", context)
@@ -142,7 +142,7 @@ def _initial(session):
     return initial, days
 
 
-def _pending_changes(session):
+def pending_changes(session):
     """The session's proposal waiting for the OPCO and what it changes, or None."""
     if session is None or session.status != Session.Status.PUBLISHED:
         return None

@@ -24,6 +24,7 @@ from .selectors import (
     space_attention,
     space_sessions,
 )
+from .session_views import pending_changes
 
 
 # Guessing passwords costs a 429 page once the IP has tried too often (whatever the outcomes);
@@ -98,6 +99,8 @@ def session_detail(request, pk):
         "enrolments": session_enrolments(session),
         # The certificate and the attestation: links once the session is over.
         "session_over": session_is_over(session),
+        # A change to the dates, place or seats waiting for the OPCO.
+        "pending": pending_changes(session),
     }
     return render(request, "providers/session_detail.html", context)
 

@@ -231,6 +231,9 @@ def test_editing_a_published_session_proposes_the_change(alice_client, provider)
     page = alice_client.get(edit_url(session))
     assert page.context["form"].initial["capacity"] == 16
     assert page.context["pending"]["changes"]["Places"] == ("12", "16")
+    # The session's page says so too.
+    detail = alice_client.get(f"/espace-organisme/sessions/{session.pk}/")
+    assert detail.context["pending"]["changes"]["Places"] == ("12", "16")
     # Sent again as it is: nothing changes.
     response = alice_client.post(edit_url(session), data, follow=True)
     assert "Rien n'a changé" in _messages(response)
