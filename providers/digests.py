@@ -11,6 +11,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from catalogue.models import Provider
@@ -44,13 +45,20 @@ def _pending_by_provider() -> dict[int, set[int]]:
 
 
 def _reported_by_provider(provider_ids) -> dict[int, set[int]]:
-    """The enrolments each provider's earlier digests reported (every row, whatever became of
-    it: a digest skipped because nothing was pending any more reported nothing new either)."""
+    """The pending enrolments each provider's earlier digests reported (every row, whatever
+    became of it: a digest skipped because nothing was pending any more reported nothing new
+    either). Only the rows written since the oldest pending enrolment was made can name one."""
     reported: dict[int, set[int]] = {}
+    oldest = Enrolment.objects.filter(status=Enrolment.Status.PENDING).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+    if oldest is None:
+        return reported
     rows = OutboxMail.objects.filter(
         kind=ProviderMailKind.PENDING_DIGEST,
         content_type=ContentType.objects.get_for_model(Provider),
         object_id__in=provider_ids,
+        created_at__gte=oldest,
     ).values_list("object_id", "note")
     for provider_id, note in rows:
         reported.setdefault(provider_id, set()).update(_reported(note))

@@ -20,7 +20,10 @@ from .conftest import pending_enrolment
 pytestmark = pytest.mark.django_db
 
 PARIS = timezone.get_default_timezone()
-TEN = datetime.datetime(2026, 3, 2, 10, 15, tzinfo=PARIS)
+# Tomorrow at 10:15: after the enrolments the tests make now.
+TEN = datetime.datetime.combine(
+    timezone.localdate() + datetime.timedelta(days=1), datetime.time(10, 15), tzinfo=PARIS
+)
 
 
 def digests():
