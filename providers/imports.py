@@ -293,13 +293,15 @@ def _decode(content: bytes) -> str:
 
 def _csv_rows(text: str, *, max_rows: int) -> list[tuple[int, list[Any]]]:
     first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    # The separator the header uses most: ";" (French Excel), "," or a tab.
+    delimiter = max(";,\t", key=first_line.count)
     table = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = _RowLimit(max_rows)
     try:
         for cells in reader:
             table.append((reader.line_num, cells))
-            if _filled(table) > max_rows + 1:
+            if limit.reached(cells):
                 break
     except csv.Error:
         raise ImportFileError(
@@ -310,8 +312,29 @@ def _csv_rows(text: str, *, max_rows: int) -> list[tuple[int, list[Any]]]:
     return [(index, cells) for index, (_line, cells) in enumerate(table, start=1)]
 
 
-def _filled(table) -> int:
-    return sum(1 for _number, cells in table if any(_present(cell) for cell in cells))
+class _RowLimit:
+    """Stops the reading once the file has more rows than allowed (the header and one more,
+    so that the check says "too many"), or more blank rows than a spreadsheet plausibly
+    holds: a workbook can declare a row a million lines down, which openpyxl reaches through
+    a million empty ones."""
+
+    def __init__(self, max_rows: int):
+        self.max_filled = max_rows + 1
+        self.max_total = max_rows * 4 + 100
+        self.filled = self.total = 0
+
+    def reached(self, cells) -> bool:
+        self.total += 1
+        if any(_present(cell) for cell in cells):
+            self.filled += 1
+        if self.total > self.max_total and self.filled <= self.max_filled:
+            raise ImportFileError(
+                _(
+                    "Le fichier compte trop de lignes vides : supprimez-les, puis déposez-le "
+                    "à nouveau."
+                )
+            )
+        return self.filled > self.max_filled
 
 
 def _xlsx_rows(content: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[int, list[Any]]]:
@@ -342,9 +365,11 @@ def _xlsx_rows(content: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[i
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         try:
             sheet = workbook.worksheets[0]
+            limit = _RowLimit(max_rows)
             for number, cells in enumerate(sheet.iter_rows(max_col=_MAX_COLUMNS), start=1):
-                table.append((number, [_xlsx_value(cell) for cell in cells]))
-                if _filled(table) > max_rows + 1:
+                values = [_xlsx_value(cell) for cell in cells]
+                table.append((number, values))
+                if limit.reached(values):
                     break
         finally:
             workbook.close()
@@ -1084,7 +1109,7 @@ def example_row(provider: Provider, today: datetime.date | None = None) -> list[
         first += datetime.timedelta(days=1)
     trainer = provider.trainers.first()
     return [
-        "2026-G1",
+        f"{first:%Y}-G1",
         1,
         "Groupe 1",
         provider.city or "Orléans",

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from catalogue.models import Session
 from providers.imports import COLUMNS
@@ -222,3 +222,27 @@ def test_template_costs_the_same_queries_whatever_the_number_of_sessions(
         session.trainers.add(TrainerFactory(provider=provider))
     with django_assert_max_num_queries(len(one.captured_queries)):
         alice_client.get(url)
+
+
+def test_tab_separated_file_is_read(alice_client):
+    response = upload(alice_client, csv_bytes([row()], delimiter="\t"))
+    assert [r.status for r in response.context["preview"].rows] == ["new"]
+
+
+def test_many_blank_rows_are_refused_quickly(alice_client, settings):
+    settings.SESSION_IMPORT_MAX_ROWS = 10
+    content = csv_bytes([row()]) + b";;;\r\n" * 10_000
+    assert "lignes vides" in file_error(upload(alice_client, content))
+
+
+def test_a_workbook_row_far_down_is_refused_quickly(alice_client, settings):
+    settings.SESSION_IMPORT_MAX_ROWS = 10
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append(row())
+    sheet.cell(row=1_000_000, column=1, value="loin")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(alice_client, buffer.getvalue(), name="sessions.xlsx")
+    assert "lignes vides" in file_error(response)
