@@ -57,8 +57,10 @@ def session_calendar(
         # The last change, not "now": the same session gives the same file.
         event.add("dtstamp", last_change.astimezone(datetime.UTC))
         # Calendars apply a re-imported event (new dates, cancellation) only when its sequence
-        # grows: minutes since a fixed date of the last change always do; a cancellation
-        # outranks whatever was published in the same minute.
+        # grows: seconds since a fixed date of the last change always do (minutes did until
+        # 2026, which a change made in the same minute as an enrolment did not outgrow; seconds
+        # outnumber them, so no calendar goes back); a cancellation outranks whatever was
+        # published in the same second. Within a 32-bit integer until 2088.
         event.add("sequence", sequence)
         event.add("dtstart", datetime.datetime.combine(day.date, day.starts_at, tzinfo=PARIS))
         event.add("dtend", datetime.datetime.combine(day.date, day.ends_at, tzinfo=PARIS))
@@ -86,7 +88,7 @@ def session_calendar(
 
 
 def _sequence(changed_at: datetime.datetime) -> int:
-    return int((changed_at - SEQUENCE_EPOCH).total_seconds() // 60)
+    return int((changed_at - SEQUENCE_EPOCH).total_seconds())
 
 
 def _organizer() -> vCalAddress:

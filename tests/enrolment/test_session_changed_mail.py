@@ -99,6 +99,18 @@ def test_approved_new_days_mail_each_trainee_once_with_a_newer_calendar(
     assert f"DTSTART;TZID=Europe/Paris:{new_day:%Y%m%d}T090000" in content
 
 
+def test_a_change_within_the_minute_of_the_enrolment_still_updates_the_calendar():
+    session = SessionFactory()
+    enrolment = EnrolmentFactory(session=session, status_changed_at=timezone.now())
+    before = _sequences(enrolment_calendar(enrolment_for_page(pk=enrolment.pk)))
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=2)):
+        session_change(session_id=session.pk, fields={"venue_name": "Salle 2"}, by=STAFF)
+
+    after = _sequences(enrolment_calendar(enrolment_for_page(pk=enrolment.pk)))
+    assert min(after) > max(before)
+
+
 def test_staff_changing_the_place_of_a_published_session_tells_its_trainees():
     session = SessionFactory()
     EnrolmentFactory(session=session)
