@@ -302,6 +302,11 @@ ENROLMENT_DOCUMENTS = {
 }
 
 
+def document_url_name(kind: str) -> str:
+    """ "document_certificat_realisation": the name of the URL of a kind, in every URLconf."""
+    return "document_" + kind.replace("-", "_")
+
+
 def enrolment_document_response(kind: str, enrolment: Enrolment) -> HttpResponse:
     """The response of one of ENROLMENT_DOCUMENTS (KeyError for another kind); raises
     DocumentUnavailable."""

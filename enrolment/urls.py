@@ -1,6 +1,7 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
+from .documents import ENROLMENT_DOCUMENTS, document_url_name
 
 app_name = "enrolment"
 
@@ -19,10 +20,13 @@ urlpatterns = [
     path("inscription/<str:token>/accepter/", views.accept_offer, name="accept_offer"),
     path("inscription/<str:token>/agenda.ics", views.calendar, name="calendar"),
     path("inscription/<str:token>/evaluation/", views.satisfaction, name="satisfaction"),
-    re_path(
-        r"^inscription/(?P<token>[^/]+)/"
-        r"(?P<kind>convocation|certificat-realisation|attestation-fin-formation)\.pdf$",
-        views.document,
-        name="document",
-    ),
+    *[
+        path(
+            f"inscription/<str:token>/{kind}.pdf",
+            views.document,
+            {"kind": kind},
+            name=document_url_name(kind),
+        )
+        for kind in ENROLMENT_DOCUMENTS
+    ],
 ]

@@ -32,9 +32,8 @@ def attendance_sheet(request, pk):
 @require_GET
 @login_required
 def enrolment_document(request, pk, enrolment_pk, kind):
-    # From a regular expression: the ids come as strings.
-    enrolment = member_enrolment(user=request.user, pk=int(enrolment_pk))
-    if enrolment is None or enrolment.session_id != int(pk):
+    enrolment = member_enrolment(user=request.user, pk=enrolment_pk)
+    if enrolment is None or enrolment.session_id != pk:
         raise Http404
     enrolment = documents.enrolment_for_documents(pk=enrolment.pk)
     try:

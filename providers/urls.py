@@ -1,5 +1,7 @@
 from django.urls import path, re_path
 
+from enrolment.documents import ENROLMENT_DOCUMENTS, document_url_name
+
 from . import (
     account_views,
     attendance_views,
@@ -87,12 +89,15 @@ urlpatterns = [
         document_views.attendance_sheet,
         name="document_attendance_sheet",
     ),
-    re_path(
-        r"^espace-organisme/sessions/(?P<pk>[0-9]+)/documents/(?P<enrolment_pk>[0-9]+)/"
-        r"(?P<kind>convocation|certificat-realisation|attestation-fin-formation)\.pdf$",
-        document_views.enrolment_document,
-        name="enrolment_document",
-    ),
+    *[
+        path(
+            f"espace-organisme/sessions/<int:pk>/documents/<int:enrolment_pk>/{kind}.pdf",
+            document_views.enrolment_document,
+            {"kind": kind},
+            name=document_url_name(kind),
+        )
+        for kind in ENROLMENT_DOCUMENTS
+    ],
     # The spreadsheet upload of sessions.
     path("espace-organisme/import/", import_upload, name="import"),
     path("espace-organisme/import/confirmer/", import_confirm, name="import_confirm"),

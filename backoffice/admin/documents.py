@@ -7,11 +7,9 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import re_path, reverse
+from django.urls import path, reverse
 
 from enrolment import documents
-
-ENROLMENT_KINDS = "|".join(documents.ENROLMENT_DOCUMENTS)
 
 
 class _DocumentsMixin:
@@ -41,8 +39,8 @@ class SessionDocumentsMixin(_DocumentsMixin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         urls = [
-            re_path(
-                r"^(?P<object_id>.+)/documents/feuille-emargement\.pdf$",
+            path(
+                "<path:object_id>/documents/feuille-emargement.pdf",
                 self.admin_site.admin_view(self.attendance_sheet_view),
                 name="{}_{}_attendance_sheet".format(*info),
             ),
@@ -61,17 +59,20 @@ class SessionDocumentsMixin(_DocumentsMixin):
 
 
 class EnrolmentDocumentsMixin(_DocumentsMixin):
-    """`<object_id>/documents/<kind>.pdf` (GET) on the enrolment's admin, for the kinds of
-    enrolment.documents.ENROLMENT_DOCUMENTS, named `<app>_<model>_document`."""
+    """`<object_id>/documents/<kind>.pdf` (GET) on the enrolment's admin, for each kind of
+    enrolment.documents.ENROLMENT_DOCUMENTS, named `<app>_<model>_document_<kind>`
+    (`document_url_name`)."""
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         urls = [
-            re_path(
-                rf"^(?P<object_id>.+)/documents/(?P<kind>{ENROLMENT_KINDS})\.pdf$",
+            path(
+                f"<path:object_id>/documents/{kind}.pdf",
                 self.admin_site.admin_view(self.document_view),
-                name="{}_{}_document".format(*info),
-            ),
+                {"kind": kind},
+                name="{}_{}_{}".format(*info, documents.document_url_name(kind)),
+            )
+            for kind in documents.ENROLMENT_DOCUMENTS
         ]
         return urls + super().get_urls()
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.permissions import OPCO_STAFF_GROUP
+from enrolment.documents import document_url_name
 from enrolment.links import enrolment_token
 from enrolment.models import Enrolment
 from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
@@ -26,7 +27,7 @@ def sheet_url(session):
 
 
 def document_url(session, enrolment, kind):
-    return reverse("providers:enrolment_document", args=[session.pk, enrolment.pk, kind])
+    return reverse(f"providers:{document_url_name(kind)}", args=[session.pk, enrolment.pk])
 
 
 def page_text(response):
@@ -114,9 +115,9 @@ def test_an_enrolment_of_another_session_answers_404(client, alice, provider, le
         assert client.get(document_url(other_session, lea, kind)).status_code == 404
     huge = 10**30
     for url in [
-        reverse("providers:enrolment_document", args=[lea.session_id, 10**9, "convocation"]),
-        reverse("providers:enrolment_document", args=[lea.session_id, huge, "convocation"]),
-        reverse("providers:enrolment_document", args=[huge, lea.pk, "convocation"]),
+        document_url(lea.session, mock.Mock(pk=10**9), "convocation"),
+        document_url(lea.session, mock.Mock(pk=huge), "convocation"),
+        document_url(mock.Mock(pk=huge), lea, "convocation"),
         reverse("providers:document_attendance_sheet", args=[huge]),
     ]:
         assert client.get(url).status_code == 404
@@ -145,7 +146,7 @@ def test_staff_download_the_documents_from_the_admin_pages(staff_client, past_se
     sheet = reverse("admin:catalogue_session_attendance_sheet", args=[past_session.pk])
     enrolment_page = reverse("admin:enrolment_enrolment_change", args=[hugo.pk])
     attestation = reverse(
-        "admin:enrolment_enrolment_document", args=[hugo.pk, "attestation-fin-formation"]
+        "admin:enrolment_enrolment_document_attestation_fin_formation", args=[hugo.pk]
     )
 
     assert sheet in staff_client.get(session_page).content.decode()
@@ -158,9 +159,7 @@ def test_admin_refuses_a_certificate_without_attendance_with_a_message(
     staff_client, past_session, no_pdf
 ):
     enrolment = EnrolmentFactory(session=past_session)
-    url = reverse(
-        "admin:enrolment_enrolment_document", args=[enrolment.pk, "certificat-realisation"]
-    )
+    url = reverse("admin:enrolment_enrolment_document_certificat_realisation", args=[enrolment.pk])
 
     response = staff_client.get(url, follow=True)
 
@@ -183,7 +182,7 @@ def test_admin_documents_are_for_staff_only(client, alice, past_session, lea, no
 
 def trainee_url(enrolment, kind):
     """A personal link made now: the page's own may carry another second's stamp."""
-    return reverse("enrolment:document", args=[enrolment_token(enrolment), kind])
+    return reverse(f"enrolment:{document_url_name(kind)}", args=[enrolment_token(enrolment)])
 
 
 def test_trainee_gets_the_convocation_while_confirmed_but_no_certificate_before_the_end(client):
@@ -242,7 +241,7 @@ def test_a_bad_personal_link_gets_no_document(client, lea, no_pdf):
     token = enrolment_token(lea)
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
 
-    response = client.get(reverse("enrolment:document", args=[forged, "convocation"]))
+    response = client.get(reverse("enrolment:document_convocation", args=[forged]))
 
     assert response.status_code == 404
 
@@ -250,6 +249,6 @@ def test_a_bad_personal_link_gets_no_document(client, lea, no_pdf):
 def test_an_expired_personal_link_gets_no_document(client, lea, no_pdf, settings):
     token = enrolment_token(lea)
     with mock.patch("time.time", return_value=datetime.datetime.now().timestamp() + 10**8):
-        response = client.get(reverse("enrolment:document", args=[token, "convocation"]))
+        response = client.get(reverse("enrolment:document_convocation", args=[token]))
 
     assert response.status_code == 410

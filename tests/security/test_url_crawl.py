@@ -213,6 +213,8 @@ def _real_values(route, role, world) -> dict[str, str]:
             )
         elif name == "pk":
             value = world.pending.pk if "enrolment_" in route.name else world.session.pk
+        elif name == "enrolment_pk":  # a document of a trainee of `world.session`
+            value = world.enrolment.pk
         elif name == "content_type_id":
             value = ContentType.objects.get_for_model(world.session).pk
         elif name == "id":  # the admin's password change of a user

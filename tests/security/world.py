@@ -48,6 +48,11 @@ class World:
             "enrolment:accept_offer": personal,
             "enrolment:calendar": personal,
             "enrolment:satisfaction": enrolment_token(self.past_enrolment),
+            # The trainee's documents (enrolment.documents): the convocation of a confirmed
+            # enrolment, the certificate and attestation of a past one.
+            "enrolment:document_convocation": personal,
+            "enrolment:document_certificat_realisation": enrolment_token(self.past_enrolment),
+            "enrolment:document_attestation_fin_formation": enrolment_token(self.past_enrolment),
             "enrolment:confirm": confirmation_token(self.unconfirmed),
             "enrolment:reminder_confirm": confirm_token(self.subscription),
             "enrolment:reminder_unsubscribe": unsubscribe_token(self.subscription),
