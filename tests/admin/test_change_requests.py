@@ -11,6 +11,7 @@ from enrolment.models import SessionChangeRequest
 from enrolment.session_services import session_provider_save
 from enrolment.transitions import Actor
 from outbox.models import OutboxMail
+from tests.admin.formdata import admin_form_data
 from tests.factories import EnrolmentFactory, ProviderFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,18 @@ def test_approval_is_post_only_and_needs_staff(staff_client, session):
     assert Client().post(url).status_code == 302  # to the admin's login
     request.refresh_from_db()
     assert request.status == "pending"
+
+
+def test_staff_moving_a_published_sessions_day_tells_its_trainees_once(staff_client, session):
+    EnrolmentFactory(session=session)
+    url = f"/admin/catalogue/session/{session.pk}/change/"
+    data = admin_form_data(staff_client.get(url))
+    data["days-0-morning_start"] = "09:30"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert OutboxMail.objects.filter(kind=MailKind.SESSION_CHANGED).count() == 1
+    # Saved again unchanged: no other mail.
+    staff_client.post(url, admin_form_data(staff_client.get(url)))
+    assert OutboxMail.objects.filter(kind=MailKind.SESSION_CHANGED).count() == 1
