@@ -4,6 +4,8 @@ in place, and another provider's session or account refused."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalogue.models import Session
@@ -316,3 +318,22 @@ def test_home_and_session_pages_link_to_the_form(alice_client, session):
     assert NEW_URL in alice_client.get("/espace-organisme/").content.decode()
     page = alice_client.get(f"/espace-organisme/sessions/{session.pk}/").content.decode()
     assert edit_url(session) in page
+
+
+def test_form_page_queries_do_not_grow_with_days_and_trainers(alice_client, provider):
+    def count(session):
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.get(edit_url(session)).status_code == 200
+        return len(queries)
+
+    small = SessionFactory(provider=provider)
+    TrainerFactory(provider=provider)
+    first = count(small)
+    start = IN_TWO_MONTHS
+    big = SessionFactory(
+        provider=provider, days=[start + datetime.timedelta(days=n) for n in range(6)]
+    )
+    TrainerFactory.create_batch(5, provider=provider)
+    big.trainers.set(provider.trainers.all())
+
+    assert count(big) == first
