@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Provider
@@ -46,6 +47,14 @@ class SessionImportForm(forms.Form):
             "size": f"{settings.SESSION_IMPORT_MAX_BYTES / 1_000_000:g}".replace(".", ","),
             "rows": settings.SESSION_IMPORT_MAX_ROWS,
         }
+
+    def add_error_unbound(self, message: str) -> None:
+        """Show `message` on the file field of a form whose request was not read (too large
+        to be)."""
+        self.is_bound = True
+        self.cleaned_data = {}
+        self._errors = ErrorDict()
+        self.add_error("file", message)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrolment.exports import export_response
@@ -30,6 +31,7 @@ from .imports import (
     import_preview,
     template_rows,
     template_sessions,
+    too_big_message,
 )
 from .selectors import member_providers
 
@@ -52,6 +54,14 @@ def _page_context(providers, form, **extra):
     }
 
 
+# What a form's other fields and the multipart envelope add to the file, at most.
+_BODY_MARGIN = 64 * 1024
+
+
+# The CSRF check reads the body, and Django writes an uploaded file of any size to disk as it
+# reads: the size is checked first, from the request's Content-Length, and the CSRF check runs
+# after it (csrf_protect below), never skipped.
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -61,6 +71,21 @@ def import_upload(request):
     providers = member_providers(user=request.user)
     if not providers:
         return _not_member(request)
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if request.method == "POST" and length > settings.SESSION_IMPORT_MAX_BYTES + _BODY_MARGIN:
+        form = SessionImportForm(providers=providers)
+        form.add_error_unbound(too_big_message())
+        return render(
+            request, "providers/import_upload.html", _page_context(providers, form), status=413
+        )
+    return _import_upload(request, providers)
+
+
+@csrf_protect
+def _import_upload(request, providers):
     if request.method == "POST":
         form = SessionImportForm(request.POST, request.FILES, providers=providers)
     else:

@@ -211,10 +211,10 @@ def read_upload(upload, *, max_bytes: int | None = None, max_rows: int | None = 
     max_rows = max_rows or settings.SESSION_IMPORT_MAX_ROWS
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise ImportFileError(_too_big(max_bytes))
+        raise ImportFileError(too_big_message(max_bytes))
     content = upload.read(max_bytes + 1)
     if len(content) > max_bytes:
-        raise ImportFileError(_too_big(max_bytes))
+        raise ImportFileError(too_big_message(max_bytes))
     if not content.strip():
         raise ImportFileError(_("Le fichier est vide."))
     if content.startswith(_ZIP_SIGNATURE):
@@ -225,7 +225,8 @@ def read_upload(upload, *, max_bytes: int | None = None, max_rows: int | None = 
     return _sheet(table, max_rows=max_rows)
 
 
-def _too_big(max_bytes: int) -> str:
+def too_big_message(max_bytes: int | None = None) -> str:
+    max_bytes = max_bytes or settings.SESSION_IMPORT_MAX_BYTES
     return _("Le fichier dépasse la taille maximale de %(size)s Mo.") % {
         "size": f"{max_bytes / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",")
     }
@@ -359,7 +360,7 @@ def _xlsx_rows(content: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[i
             )
         raise unreadable
     if unzipped > max_bytes * _UNZIPPED_RATIO:
-        raise ImportFileError(_too_big(max_bytes))
+        raise ImportFileError(too_big_message(max_bytes))
     table = []
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)

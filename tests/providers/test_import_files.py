@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -246,3 +247,26 @@ def test_a_workbook_row_far_down_is_refused_quickly(alice_client, settings):
     workbook.save(buffer)
     response = upload(alice_client, buffer.getvalue(), name="sessions.xlsx")
     assert "lignes vides" in file_error(response)
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(alice_client, settings):
+    settings.SESSION_IMPORT_MAX_BYTES = 1_000
+    content = csv_bytes([row(reference=f"R{index}") for index in range(1_000)])
+    assert len(content) > 1_000 + 64 * 1024
+    response = upload(alice_client, content)
+    assert response.status_code == 413
+    assert "taille maximale" in file_error(response)
+    assert not Session.objects.exists()
+
+
+def test_the_upload_checks_csrf(alice, provider):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice)
+    response = upload(strict, csv_bytes([row()]))
+    assert response.status_code == 403
+    assert "preview" not in (response.context or {})
+    page = strict.get(reverse("providers:import"))
+    token = page.cookies["csrftoken"].value
+    response = upload(strict, csv_bytes([row()]), csrfmiddlewaretoken=token)
+    assert response.status_code == 200
+    assert [r.status for r in response.context["preview"].rows] == ["new"]
