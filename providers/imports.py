@@ -1071,7 +1071,10 @@ def import_apply(*, provider_id: int, rows: list[dict[str, Any]], by: Actor) -> 
 
 
 def _hours_text(day) -> str:
-    return " ".join(f"{start:%-H:%M}-{end:%-H:%M}" for start, end in day.half_days)
+    return " ".join(
+        f"{start.hour}:{start.minute:02d}-{end.hour}:{end.minute:02d}"
+        for start, end in day.half_days
+    )
 
 
 def session_row(session: Session) -> list[Any]:
