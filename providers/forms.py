@@ -45,6 +45,9 @@ class PasswordResetRequestForm(forms.Form):
 class InvitationForm(forms.Form):
     """OPCO staff invite a member to a provider's space (the admin's provider page)."""
 
+    # The admin's style marks the labels of required fields.
+    required_css_class = "required"
+
     email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
