@@ -64,6 +64,8 @@ CASES = {
     Kind.REMINDER: (_subscription_row, at(DEADLINE - days(7), 9, 5), "Bonjour,"),
     Kind.SESSION_SUMMARY: (_session_row, at(DEADLINE - days(7), 9, 5), "Bonjour,"),
     Kind.MINIMUM_ALERT: (_session_row, at(DEADLINE + days(1), 7, 30), "Bonjour,"),
+    Kind.SESSION_CHANGED: (_enrolment_row, at(DEADLINE - days(10), 10), "Bonjour Léa"),
+    Kind.SESSION_CHANGE_REJECTED: (_session_row, at(DEADLINE - days(10), 10), "Bonjour,"),
 }
 
 
