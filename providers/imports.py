@@ -5,8 +5,9 @@ checked rows are written in one transaction through the session lifecycle servic
 Reading. The type is told by the content, never by the name: a zip is an XLSX workbook (read
 by openpyxl, read-only, through defusedxml), a known binary signature (PDF, images, old XLS)
 is refused, anything else must be text (UTF-8 with or without BOM, else Windows-1252) read by
-the csv module, separated by commas or semicolons. Formulas are never computed: a workbook is
-read with its formulas as formulas (data_only=False), and a cell that holds one is an error.
+the csv module, separated by semicolons, commas or tabs. Formulas are never computed: a
+workbook is read with its formulas as formulas (data_only=False), and a cell that holds one is
+an error, as is a CSV cell starting with "=" (the template's "'=", escaped, is text).
 
 The key. `reference` is the provider's own identifier of the session (unique per provider): a
 known reference updates that session. A session that has no reference yet is named
@@ -130,6 +131,13 @@ class ImportFileError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclasses.dataclass(frozen=True)
+class Formula:
+    """A cell that holds a formula, which is never computed."""
+
+    text: str
 
 
 @dataclasses.dataclass
@@ -301,6 +309,9 @@ def _csv_rows(text: str, *, max_rows: int) -> list[tuple[int, list[Any]]]:
     limit = _RowLimit(max_rows)
     try:
         for cells in reader:
+            # A CSV holds no formula, only text that a spreadsheet would compute: the same
+            # error as a workbook's formula. The template's escaped "'=" is text.
+            cells = [Formula(cell) if cell.startswith("=") else cell for cell in cells]
             table.append((reader.line_num, cells))
             if limit.reached(cells):
                 break
@@ -379,11 +390,6 @@ def _xlsx_rows(content: bytes, *, max_bytes: int, max_rows: int) -> list[tuple[i
     except Exception:  # noqa: BLE001 - openpyxl raises anything on a broken workbook
         raise unreadable from None
     return table
-
-
-@dataclasses.dataclass(frozen=True)
-class Formula:
-    text: str
 
 
 def _xlsx_value(cell) -> Any:

@@ -333,3 +333,15 @@ def test_missing_required_column_is_a_form_error_naming_it(alice_client, provide
     assert response.status_code == 200
     assert "preview" not in response.context
     assert "«\u00a0dates\u00a0»" in " ".join(response.context["form"].errors["file"])
+
+
+def test_csv_cell_that_a_spreadsheet_would_compute_is_an_error(alice_client, provider):
+    response = upload(alice_client, csv_bytes([row(groupe='=HYPERLINK("http://x")')]))
+    [(number, column, message)] = errors_of(response)
+    assert (number, column) == (2, "groupe")
+    assert "formule" in message
+    # The template's escape (a leading apostrophe) is text, read without the apostrophe.
+    response = upload(alice_client, csv_bytes([row(groupe="'=Groupe 1")]))
+    assert not errors_of(response)
+    confirm(alice_client, response)
+    assert Session.objects.get().label == "=Groupe 1"
