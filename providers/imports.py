@@ -799,7 +799,7 @@ def template_sessions(provider: Provider, today: datetime.date | None = None) ->
 
 def _normalise(row: RawRow, context: _Context) -> tuple[dict, Session | None]:
     """The row as the services take it, and the session it updates (None for a new one).
-    Raises _RowProblem on the first problem of each kind; `_check_row` collects them."""
+    Raises _RowProblems with a problem for each column that has one."""
     # A formula is never computed: its cell is an error, and read as empty meanwhile.
     formulas = {name: value for name, value in row.cells.items() if isinstance(value, Formula)}
     cells = {name: None if name in formulas else value for name, value in row.cells.items()}
