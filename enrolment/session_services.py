@@ -447,7 +447,8 @@ def _proposal_load(request) -> tuple[dict[str, Any], list[dict[str, Any]] | None
     fields = {}
     for name, value in request.fields.items():
         if name == "module":
-            fields[name] = Module.objects.get(pk=value)
+            # None if it was deleted since: the checks then refuse the proposal on "module".
+            fields[name] = Module.objects.filter(pk=value).first()
         else:
             fields[name] = Session._meta.get_field(name).to_python(value)
     days = None
@@ -903,8 +904,14 @@ def session_change_approve(*, request_id: int, by: Actor) -> Session:
     rule again, seats held counted under the lock), mark it approved and tell the trainees when
     the days, hours or place changed (once for this request). Raises ValidationError or
     EnrolmentError, changing nothing, when a rule refuses it now."""
+    session_id = (
+        SessionChangeRequest.objects.filter(pk=request_id).values_list("session", flat=True).first()
+    )
+    if session_id is None:
+        raise ValidationError(_("Cette modification proposée n'existe plus."))
     with transaction.atomic():
-        session = session_locked(pk=SessionChangeRequest.objects.get(pk=request_id).session_id)
+        # The session first, as every writer of it locks it: then the proposal.
+        session = session_locked(pk=session_id)
         request = _change_request_locked(request_id)
         if session.status != Status.PUBLISHED:
             raise ValidationError(
