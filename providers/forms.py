@@ -52,9 +52,20 @@ class InvitationForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
 
-    # Names as the catalogue stores them: no bidirectional control, NFC.
+    # Names as the catalogue stores them: no bidirectional control, NFC (which may lengthen
+    # them: the limit is checked again on the cleaned name).
+    def _clean_name(self, name):
+        value = clean_text(self.cleaned_data[name])
+        limit = self.fields[name].max_length
+        if len(value) > limit:
+            raise forms.ValidationError(
+                _("Ce nom est trop long (%(limit)d caractères au plus).") % {"limit": limit},
+                code="max_length",
+            )
+        return value
+
     def clean_first_name(self):
-        return clean_text(self.cleaned_data["first_name"])
+        return self._clean_name("first_name")
 
     def clean_last_name(self):
-        return clean_text(self.cleaned_data["last_name"])
+        return self._clean_name("last_name")
