@@ -185,6 +185,14 @@ class PendingChangeRequestMixin:
             fieldsets.insert(0, (title, {"fields": ("pending_change",)}))
         return fieldsets
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The page's object tools carry the approve and reject buttons: outside the session's
+        # form, so that Enter in one of its fields never approves anything.
+        context["pending_change_request"] = (
+            pending_change_request(obj) if obj is not None and obj.pk else None
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description=gettext_lazy("proposition"))
     def pending_change(self, obj):
         request_obj = pending_change_request(obj) if obj is not None and obj.pk else None
@@ -192,14 +200,5 @@ class PendingChangeRequestMixin:
             return "—"
         return render_to_string(
             "admin/enrolment/sessionchangerequest/_pending.html",
-            {
-                "request_obj": request_obj,
-                "changes": change_request_changes(request_obj),
-                "approve_url": reverse(
-                    "admin:enrolment_sessionchangerequest_approve", args=[request_obj.pk]
-                ),
-                "reject_url": reverse(
-                    "admin:enrolment_sessionchangerequest_reject", args=[request_obj.pk]
-                ),
-            },
+            {"request_obj": request_obj, "changes": change_request_changes(request_obj)},
         )

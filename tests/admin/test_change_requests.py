@@ -56,7 +56,10 @@ def test_session_page_shows_the_pending_proposal_and_its_buttons(staff_client, s
     html = response.content.decode()
     assert "Modification proposée par l&#x27;organisme" in html
     assert '<th scope="row">Places</th><td>12</td><td>15</td>' in html
-    assert f'formaction="/admin/enrolment/sessionchangerequest/{request.pk}/approuver/"' in html
+    # Outside the session's form: Enter in a field saves the session, never approves.
+    form_start = html.index('id="session_form"')
+    approve = html.index(f'action="/admin/enrolment/sessionchangerequest/{request.pk}/approuver/"')
+    assert approve < form_start
     assert f"/admin/enrolment/sessionchangerequest/{request.pk}/refuser/" in html
 
 
