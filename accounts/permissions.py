@@ -13,8 +13,9 @@ OPCO_STAFF_GROUP = "Gestionnaires OPCO"
 MANAGED_APPS = ("catalogue", "enrolment", "outbox")
 MANAGED_ACTIONS = ("add", "change", "delete", "view")
 
-# Staff only look at these: change or add on users would let them make themselves superuser.
-VIEW_ONLY_MODELS = (("accounts", "user"),)
+# Staff only look at these: change or add on users would let them make themselves superuser,
+# and on OPCO memberships move themselves into another OPCO's programme.
+VIEW_ONLY_MODELS = (("accounts", "user"), ("catalogue", "opcostaff"))
 
 
 def create_missing_permissions(apps, *, using=DEFAULT_DB_ALIAS):
@@ -46,9 +47,15 @@ def opco_staff_permission_keys(apps):
             # migration that adds its models syncs the group again).
             continue
         for model in app_config.get_models():
+            if (app_label, model._meta.model_name) in VIEW_ONLY_MODELS:
+                continue
             for action in MANAGED_ACTIONS:
                 keys.add((app_label, f"{action}_{model._meta.model_name}"))
     for app_label, model_name in VIEW_ONLY_MODELS:
+        try:
+            apps.get_model(app_label, model_name)
+        except LookupError:
+            continue  # not created yet at this migration
         keys.add((app_label, f"view_{model_name}"))
     return keys
 

@@ -147,6 +147,29 @@ class Provider(models.Model):
     disability_contact_phone = PhoneField(
         _("téléphone du référent handicap"), max_length=30, blank=True
     )
+    # Who signs the certificats de réalisation (the ministry's model names the provider's
+    # legal representative).
+    legal_representative_name = CleanCharField(
+        _("représentant légal"),
+        max_length=200,
+        blank=True,
+        help_text=_("La personne qui signe les certificats de réalisation."),
+    )
+    legal_representative_title = models.CharField(
+        _("qualité du représentant légal"),
+        max_length=200,
+        blank=True,
+        help_text=_("Par exemple « Directrice régionale »."),
+    )
+    opco = models.ForeignKey(
+        "Opco",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("OPCO de rattachement"),
+        help_text=_("L'OPCO qui reçoit et publie les sessions que l'organisme propose."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -204,6 +227,29 @@ class Opco(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class OpcoStaff(models.Model):
+    """A staff account's OPCO: in the admin, its holder sees and changes only that OPCO's
+    programme. Superusers and the national administration group have none and see all."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="opco_staff",
+        verbose_name=_("compte"),
+    )
+    opco = models.ForeignKey(
+        Opco, on_delete=models.PROTECT, related_name="staff", verbose_name=_("OPCO")
+    )
+
+    class Meta:
+        verbose_name = _("gestionnaire OPCO")
+        verbose_name_plural = _("gestionnaires OPCO")
+        ordering = ["opco", "user"]
+
+    def __str__(self):
+        return f"{self.user} ({self.opco})"
 
 
 class OpcoContact(models.Model):
@@ -295,6 +341,15 @@ class Session(models.Model):
     min_participants = models.PositiveSmallIntegerField(_("minimum de participants"), default=0)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # The OPCO whose programme the session belongs to: its staff manage it in the admin.
+    opco = models.ForeignKey(
+        Opco,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("OPCO"),
     )
     opco_contact = models.ForeignKey(
         OpcoContact,

@@ -58,6 +58,7 @@ SESSION_FIELDS = (
     "registration_deadline",
     "capacity",
     "min_participants",
+    "opco",
     "opco_contact",
     "disability_contact_name",
     "disability_contact_email",
@@ -356,7 +357,9 @@ class ProviderSaveOutcome(enum.StrEnum):
 
 
 # What a provider may set: not its provider, nor the OPCO's contact.
-PROVIDER_FIELDS = tuple(name for name in SESSION_FIELDS if name not in ("provider", "opco_contact"))
+PROVIDER_FIELDS = tuple(
+    name for name in SESSION_FIELDS if name not in ("provider", "opco", "opco_contact")
+)
 # Once a session is published, a change to these (or to its days) waits for the OPCO.
 APPROVAL_FIELDS = (
     "module",

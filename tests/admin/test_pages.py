@@ -13,6 +13,7 @@ from catalogue.models import (
     ModuleDay,
     Opco,
     OpcoContact,
+    OpcoStaff,
     Provider,
     Sequence,
     Session,
@@ -38,6 +39,7 @@ from tests.factories import (
     SequenceFactory,
     SessionFactory,
     TrainerFactory,
+    UserFactory,
 )
 
 MANAGED_ADMINS = sorted(
@@ -49,6 +51,7 @@ MANAGED_ADMINS = sorted(
 # through the public form, which applies the seat rules).
 NO_ADD_PAGE = {
     Enrolment,
+    OpcoStaff,
     OutboxMail,
     ReminderSubscription,
     SatisfactionResponse,
@@ -75,6 +78,10 @@ def one_of_each():
         Trainer: trainer,
         Opco: session.opco_contact.opco,
         OpcoContact: session.opco_contact,
+        OpcoStaff: OpcoStaff.objects.create(
+            user=UserFactory(email="gestionnaire@opco-sante.example.org"),
+            opco=session.opco_contact.opco,
+        ),
         FundingPartner: partner,
         Session: session,
         SessionDay: session.days.first(),

@@ -25,9 +25,14 @@ def test_migration_created_the_staff_group_with_catalogue_and_enrolment_rights()
 
     for app_label in ("catalogue", "enrolment", "outbox"):
         for model in apps.get_app_config(app_label).get_models():
+            if model._meta.label_lower == "catalogue.opcostaff":
+                continue
             for action in ("add", "change", "delete", "view"):
                 assert f"{app_label}.{action}_{model._meta.model_name}" in perms
     assert "accounts.view_user" in perms
+    # Staff read which OPCO each account belongs to, and cannot move anyone (themselves
+    # included) into another OPCO.
+    assert {p for p in perms if p.endswith("_opcostaff")} == {"catalogue.view_opcostaff"}
 
 
 @pytest.mark.django_db
