@@ -8,6 +8,9 @@ from django.contrib.auth.management import create_permissions
 from django.db import DEFAULT_DB_ALIAS
 
 OPCO_STAFF_GROUP = "Gestionnaires OPCO"
+# Superusers' peers for the national content: its members see every OPCO's programme and edit
+# the modules, sequences, OPCOs, partners and staff memberships.
+NATIONAL_ADMIN_GROUP = "Administration nationale"
 
 # Staff manage every model of these apps.
 MANAGED_APPS = ("catalogue", "enrolment", "outbox")

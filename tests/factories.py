@@ -1,14 +1,17 @@
 import datetime
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import OPCO_STAFF_GROUP
 from catalogue.models import (
     FundingPartner,
     Module,
     Opco,
     OpcoContact,
+    OpcoStaff,
     Provider,
     Sequence,
     Session,
@@ -65,6 +68,8 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"contact{n}@organisme.example.org")
     disability_contact_name = "Sam Leroy"
     disability_contact_email = factory.Sequence(lambda n: f"handicap{n}@organisme.example.org")
+    # Attached to the factories' OPCO (OPCO Santé), whose staff therefore see it.
+    opco = factory.LazyFunction(lambda: OpcoFactory())
 
 
 class TrainerFactory(factory.django.DjangoModelFactory):
@@ -98,6 +103,29 @@ class OpcoContactFactory(factory.django.DjangoModelFactory):
     region = "Centre-Val de Loire"
 
 
+class OpcoStaffFactory(factory.django.DjangoModelFactory):
+    """A staff account of an OPCO (OPCO Santé unless told), in the "Gestionnaires OPCO" group."""
+
+    class Meta:
+        model = OpcoStaff
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    opco = factory.SubFactory(OpcoFactory)
+
+    @factory.post_generation
+    def group(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            self.user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+
+
+def opco_staff_user(opco=None, **user_fields):
+    """A staff user of `opco` (OPCO Santé by default), in the "Gestionnaires OPCO" group."""
+    return OpcoStaffFactory(
+        user=UserFactory(is_staff=True, **user_fields), opco=opco or OpcoFactory()
+    ).user
+
+
 class FundingPartnerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FundingPartner
@@ -129,6 +157,8 @@ class SessionFactory(factory.django.DjangoModelFactory):
     min_participants = 6
     status = Session.Status.PUBLISHED
     opco_contact = factory.SubFactory(OpcoContactFactory)
+    # The session belongs to its contact's OPCO's programme (as the admin and services set it).
+    opco = factory.LazyAttribute(lambda o: o.opco_contact.opco if o.opco_contact else None)
     registration_deadline = factory.LazyAttribute(
         lambda o: timezone.localdate() + datetime.timedelta(days=o.starts_in - 21)
     )
@@ -145,6 +175,16 @@ class SessionFactory(factory.django.DjangoModelFactory):
             extracted = [first, first + datetime.timedelta(days=1)]
         for date in extracted:
             SessionDayFactory(session=self, date=date)
+
+    @factory.post_generation
+    def trainers(self, create, extracted, **kwargs):
+        """None by default; `trainers=[...]` sets them, `trainers=True` gives the session one of
+        its provider's (a session needs trainers to be published)."""
+        if not create or not extracted:
+            return
+        if extracted is True:
+            extracted = [TrainerFactory(provider=self.provider)]
+        self.trainers.set(extracted)
 
 
 class SessionDayFactory(factory.django.DjangoModelFactory):

@@ -1,16 +1,13 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from accounts.permissions import OPCO_STAFF_GROUP
-from tests.factories import UserFactory
+from tests.factories import opco_staff_user
 
 
 @pytest.fixture
 def staff_user(db):
-    """An OPCO staff member: staff, in the group made by the migration, not superuser."""
-    user = UserFactory(is_staff=True, is_superuser=False)
-    user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
-    return user
+    """An OPCO staff member: staff, in the group made by the migration, not superuser, and
+    manager of the factories' OPCO (OPCO Santé): the factories' sessions are theirs."""
+    return opco_staff_user()
 
 
 @pytest.fixture

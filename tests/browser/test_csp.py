@@ -9,6 +9,7 @@ from django.apps import apps
 from playwright.sync_api import expect
 
 from accounts.permissions import sync_opco_staff_group
+from catalogue.models import OpcoStaff
 from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,6 +67,7 @@ def test_admin_login_and_change_pages_have_no_csp_violation(page, live_server, v
     # A transactional test empties the tables, the migration's group with them.
     staff.groups.add(sync_opco_staff_group(apps))
     enrolment = EnrolmentFactory(session=SessionFactory())
+    OpcoStaff.objects.create(user=staff, opco=enrolment.session.opco)
 
     assert_policy(page.goto(f"{live_server.url}/admin/"))
     page.get_by_label(re.compile("Adresse e-mail|Adresse électronique|E-mail", re.I)).fill(

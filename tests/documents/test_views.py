@@ -6,14 +6,12 @@ import html
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.permissions import OPCO_STAFF_GROUP
 from enrolment.documents import document_url_name
 from enrolment.links import enrolment_token
 from enrolment.models import Enrolment
-from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
+from tests.factories import EnrolmentFactory, SessionFactory, opco_staff_user
 
 from .conftest import pdf_text, record
 
@@ -135,8 +133,7 @@ def test_documents_require_login(client, past_session, lea, no_pdf):
 
 @pytest.fixture
 def staff_client(client):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    user = opco_staff_user()
     client.force_login(user)
     return client
 

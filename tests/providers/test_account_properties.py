@@ -2,14 +2,12 @@
 saved (the bad-input suite's rule, tests/security)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from hypothesis import given
 
 from accounts.models import User
-from accounts.permissions import OPCO_STAFF_GROUP
 from outbox.models import OutboxMail
-from tests.factories import UserFactory
+from tests.factories import opco_staff_user
 from tests.security.strategies import emails, texts
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(db):
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    staff = opco_staff_user()
     browser = Client()
     browser.force_login(staff)
     return browser

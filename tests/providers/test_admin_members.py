@@ -1,12 +1,10 @@
 """Staff attach members to a provider in the admin: the member then enters the space."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from accounts.permissions import OPCO_STAFF_GROUP
 from tests.admin.formdata import admin_form_data
-from tests.factories import UserFactory
+from tests.factories import opco_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(db):
     """An OPCO staff member's browser, apart from the `client` the member uses."""
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    staff = opco_staff_user()
     staff_browser = Client()
     staff_browser.force_login(staff)
     return staff_browser

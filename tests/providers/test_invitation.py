@@ -8,16 +8,14 @@ import re
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import OPCO_STAFF_GROUP
 from outbox.models import OutboxMail
 from providers.accounts import Invitation, member_invite
 from providers.mails import ProviderMailKind
-from tests.factories import UserFactory
+from tests.factories import UserFactory, opco_staff_user
 
 from .conftest import PASSWORD
 
@@ -29,8 +27,7 @@ INVITED = "nadia@croix-rouge.example.org"
 
 @pytest.fixture
 def staff_client(db):
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    staff = opco_staff_user()
     browser = Client()
     browser.force_login(staff)
     return browser

@@ -6,15 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.permissions import OPCO_STAFF_GROUP
 from enrolment.links import confirmation_token, enrolment_token
 from enrolment.models import Enrolment, ReminderSubscription
 from enrolment.reminder_links import confirm_token, unsubscribe_token
 from tests.enrolment.helpers import form_data
-from tests.factories import EnrolmentFactory, ProviderFactory, SessionFactory, UserFactory
+from tests.factories import (
+    EnrolmentFactory,
+    ProviderFactory,
+    SessionFactory,
+    UserFactory,
+    opco_staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +51,7 @@ def session():
 
 @pytest.fixture
 def staff_client(client):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    user = opco_staff_user()
     client.force_login(user)
     return client
 

@@ -3,10 +3,8 @@ parameter with a real id or token from here before trying odd ones."""
 
 import dataclasses
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 
-from accounts.permissions import OPCO_STAFF_GROUP
 from accounts.tokens import invitation_token_generator
 from enrolment.links import confirmation_token, enrolment_token
 from enrolment.models import Attendance, Enrolment, ReminderSubscription, SatisfactionResponse
@@ -23,6 +21,7 @@ from tests.factories import (
     SessionFactory,
     TrainerFactory,
     UserFactory,
+    opco_staff_user,
 )
 
 
@@ -96,8 +95,7 @@ def world_build() -> World:
     subscription = ReminderSubscription.objects.create(email="rappel@example.org", session=session)
     member = UserFactory()
     provider.members.add(member)
-    staff = UserFactory(is_staff=True)
-    staff.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
+    staff = opco_staff_user()
     return World(
         session=session,
         past_session=past_session,
