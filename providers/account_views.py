@@ -52,6 +52,15 @@ class _SetPasswordView(auth_views.PasswordResetConfirmView):
     # The bad link's page offers a fresh link (the reset, which also renews an invitation).
     bad_link_status = 400
 
+    def get_user(self, uidb64):
+        # Django's view finds the account whatever its state, and the invitation logs in
+        # without authenticate(): a deactivated account's link (mailed before it was
+        # deactivated) must not open it.
+        user = super().get_user(uidb64)
+        if user is None or not user.is_active:
+            return None
+        return user
+
     def render_to_response(self, context, **response_kwargs):
         if not context.get("validlink"):
             response_kwargs["status"] = self.bad_link_status
@@ -85,6 +94,14 @@ class InvitationAcceptView(_SetPasswordView):
     # Logged in without authenticate(): the backend that holds the account.
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     extra_context = {"invitation": True}
+
+    def get_user(self, uidb64):
+        # An invitation opens a space: an account that is no longer a member of any provider
+        # (removed since the mail left) has nothing to enter; staff enter the admin.
+        user = super().get_user(uidb64)
+        if user is None or not (user.is_staff or user.providers.exists()):
+            return None
+        return user
 
     def form_valid(self, form):
         response = super().form_valid(form)

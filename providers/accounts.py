@@ -7,6 +7,7 @@ import enum
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.lockout import lockout_lift
@@ -14,6 +15,11 @@ from catalogue.models import Provider
 from outbox.queue import mail_queue
 
 from .mails import ProviderMailKind
+
+# One reset mail per account in each slot of this many minutes, whatever the IPs asking (the
+# per-IP limit alone lets anyone who rotates addresses flood a mailbox). The first mail's link
+# stays valid meanwhile: its token is made when it leaves, and a deduplicated row costs nothing.
+PASSWORD_RESET_MAIL_MINUTES = 10
 
 
 class Invitation(enum.Enum):
@@ -56,7 +62,8 @@ def member_invite(
                 created = False
         if not user.is_active:
             raise ValidationError(
-                _("Ce compte est désactivé : réactivez-le avant de l'inviter."), code="inactive"
+                _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
+                code="inactive",
             )
         already = provider.members.filter(pk=user.pk).exists()
         if already and user.has_usable_password():
@@ -71,9 +78,10 @@ def member_invite(
 
 
 def password_reset_request(*, email: str) -> bool:
-    """Queue a reset link for the active account of this address, if there is one; True if a
-    mail was queued. The caller answers the same either way. An account invited but that
-    never chose a password gets one too: it is how an expired invitation is renewed."""
+    """Queue a reset link for the active account of this address, if there is one and none
+    was queued for it in the current PASSWORD_RESET_MAIL_MINUTES slot; True if a mail was
+    queued. The caller answers the same either way. An account invited but that never chose a
+    password gets one too: it is how an expired invitation is renewed."""
     User = get_user_model()
     email = email.strip()
     if len(email) > User._meta.get_field("email").max_length:
@@ -81,9 +89,15 @@ def password_reset_request(*, email: str) -> bool:
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return False
+    slot = int(timezone.now().timestamp()) // (PASSWORD_RESET_MAIL_MINUTES * 60)
     with transaction.atomic():
-        mail_queue(kind=ProviderMailKind.PASSWORD_RESET, recipient=user.email, about=user)
-    return True
+        mail = mail_queue(
+            kind=ProviderMailKind.PASSWORD_RESET,
+            recipient=user.email,
+            about=user,
+            dedup_key=f"password_reset:{user.pk}:{slot}",
+        )
+    return mail is not None
 
 
 def password_chosen(*, user) -> None:

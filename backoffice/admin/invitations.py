@@ -66,23 +66,25 @@ class MemberInvitationMixin:
         return TemplateResponse(request, "admin/catalogue/provider/invite_member.html", context)
 
     def _invitation_report(self, request, provider, email, outcome):
+        # The admin's template capitalises a message's first letter (capfirst): a message never
+        # starts with the address, which must read as typed.
         if outcome is Invitation.ALREADY_MEMBER:
             self.message_user(
                 request,
-                _("%(email)s est déjà membre de l'espace ; aucun e-mail n'a été envoyé.")
+                _("Aucun e-mail envoyé : %(email)s est déjà membre de l'espace.")
                 % {"email": email},
                 messages.WARNING,
             )
             return
         if outcome is Invitation.INVITED:
             text = _(
-                "%(email)s est membre de l'espace : un e-mail l'invite à choisir son mot de "
-                "passe (lien valable %(days)d jours)."
+                "Invitation envoyée : %(email)s est membre de l'espace et reçoit un e-mail "
+                "pour choisir son mot de passe (lien valable %(days)d jours)."
             )
         else:
             text = _(
-                "%(email)s a déjà un compte : il accède désormais à l'espace, et un e-mail l'en "
-                "informe."
+                "Accès ouvert : %(email)s a déjà un compte, accède désormais à l'espace et "
+                "reçoit un e-mail qui l'en informe."
             )
         self.log_change(request, provider, _("Membre invité : %(email)s") % {"email": email})
         self.message_user(

@@ -2,14 +2,20 @@
 same whether the address has an account or not; the mail (through the outbox) carries a
 single-use link made when it leaves; a new password lifts the account's lock-out."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
+from django.utils import timezone
 
+from accounts.tokens import user_uidb64
 from outbox.models import OutboxMail
+from providers.accounts import PASSWORD_RESET_MAIL_MINUTES
 from providers.mails import ProviderMailKind
 from tests.factories import UserFactory
 
@@ -140,12 +146,13 @@ def test_a_bad_address_is_a_form_error_next_to_the_field(client):
     assert not OutboxMail.objects.exists()
 
 
-def test_the_request_page_is_rate_limited_per_ip(client, alice, settings):
+def test_the_request_page_is_rate_limited_per_ip(client, alice, charlie, settings):
     settings.PASSWORD_RESET_RATE_LIMIT = 2
+    third = UserFactory(email="dora@opco.example.org")
 
     statuses = [
-        client.post(REQUEST, {"email": alice.email}, REMOTE_ADDR="198.51.100.4").status_code
-        for _ in range(3)
+        client.post(REQUEST, {"email": user.email}, REMOTE_ADDR="198.51.100.4").status_code
+        for user in [alice, charlie, third]
     ]
 
     assert statuses == [302, 302, 429]
@@ -193,3 +200,68 @@ def test_a_link_for_a_deactivated_account_is_not_sent(
     outbox_send(mail_id=OutboxMail.objects.get().pk)
 
     assert mailoutbox == []
+
+
+def test_an_account_gets_one_mail_per_slot_whatever_the_ips(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    start = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0, 30))
+    with time_machine.travel(start, tick=False):
+        answers = [
+            ask(Client(), alice.email, django_capture_on_commit_callbacks, ip=f"198.51.100.{n}")
+            for n in range(5)
+        ]
+        unknown = ask(Client(), "personne@example.org", django_capture_on_commit_callbacks)
+        # The same answer every time, and for an unknown address: the cap says nothing.
+        assert {answer["Location"] for answer in [*answers, unknown]} == {
+            "/mot-de-passe-oublie/envoye/"
+        }
+        assert len(mailoutbox) == 1
+        # The link of the one mail works.
+        assert set_password(Client(), link_in(mailoutbox[0])).status_code == 302
+
+    with time_machine.travel(start + datetime.timedelta(minutes=PASSWORD_RESET_MAIL_MINUTES)):
+        ask(Client(), alice.email, django_capture_on_commit_callbacks, ip="198.51.100.99")
+
+    assert len(mailoutbox) == 2
+    assert OutboxMail.objects.filter(kind=ProviderMailKind.PASSWORD_RESET).count() == 2
+
+
+def test_the_cap_is_per_account(alice, charlie, mailoutbox, django_capture_on_commit_callbacks):
+    ask(Client(), alice.email, django_capture_on_commit_callbacks)
+    ask(Client(), charlie.email, django_capture_on_commit_callbacks)
+
+    assert sorted(message.to[0] for message in mailoutbox) == [alice.email, charlie.email]
+
+
+def reset_link(user) -> str:
+    return f"/mot-de-passe/{user_uidb64(user)}/{default_token_generator.make_token(user)}/"
+
+
+def test_a_deactivated_accounts_reset_link_is_refused(alice):
+    link = reset_link(alice)
+    alice.is_active = False
+    alice.save()
+    browser = Client()
+
+    response = set_password(browser, link)
+
+    assert response.status_code == 400
+    assert f'href="{REQUEST}"' in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+
+
+def test_an_account_deactivated_after_opening_the_link_cannot_post_it(alice):
+    browser = Client()
+    form_url = browser.get(reset_link(alice))["Location"]
+    alice.is_active = False
+    alice.save()
+
+    response = browser.post(
+        form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 400
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
