@@ -16,8 +16,9 @@ import decimal
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -26,11 +27,14 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from catalogue.models import Session
+from catalogue.models import Session, SessionDay
+from catalogue.selectors import day_bounds
 from catalogue.text import phone_for_display
 
-from .models import Enrolment, Job
-from .selectors import waitlist_position_expression
+from .attendance import hours_attended, session_half_days
+from .job_selectors import SessionCounts
+from .models import Attendance, Enrolment, Job
+from .selectors import seats_held_subquery, waitlist_position_expression
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +69,8 @@ def safe_cell(value: object) -> Cell:
 @dataclass(frozen=True)
 class Column:
     header: str
-    value: Callable[[Enrolment], object]
+    # An enrolment's cell (a session's, in SESSION_EXPORT_COLUMNS).
+    value: Callable[[Any], object]
 
 
 def _job(enrolment: Enrolment) -> str:
@@ -227,4 +232,163 @@ def enrolments_queryset_rows(
             waitlist_position=waitlist_position_expression()
         ),
         columns,
+    )
+
+
+# The admin's exports of the selected sessions: their enrolments, and the sessions with their
+# fill.
+
+
+def _session_name(session: Session) -> str:
+    return _("Module %(number)s – %(label)s – %(city)s") % {
+        "number": session.module.number,
+        "label": session.label,
+        "city": session.city,
+    }
+
+
+def _confirmed(enrolment: Enrolment) -> bool:
+    return enrolment.status == Enrolment.Status.CONFIRMED
+
+
+def _half_days_present(enrolment: Enrolment) -> int | None:
+    """The half-days marked present that take place (as `hours_attended` counts them)."""
+    if not _confirmed(enrolment):
+        return None
+    taking_place = {(day.pk, half_day) for day, half_day in session_half_days(enrolment.session)}
+    return sum(
+        1
+        for mark in enrolment.attendances.all()
+        if mark.status == Attendance.Status.PRESENT and (mark.day_id, mark.half_day) in taking_place
+    )
+
+
+# Who enrolled in several sessions at once: the session first, then PARTICIPANT_COLUMNS' cells,
+# the diploma, and the attendance of the confirmed trainees.
+ENROLMENT_EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column(_("Session"), lambda e: _session_name(e.session)),
+    Column(_("Organisme"), lambda e: e.session.provider.name),
+    Column(_("Premier jour"), lambda e: e.session.first_day),
+    *PARTICIPANT_COLUMNS[:5],
+    Column(_("Niveau de diplôme"), lambda e: e.trainee.get_diploma_level_display()),
+    *PARTICIPANT_COLUMNS[5:],
+    Column(_("Inscrit le"), lambda e: e.created_at),
+    Column(_("Demi-journées présent"), _half_days_present),
+    Column(
+        _("Demi-journées de la session"),
+        lambda e: len(session_half_days(e.session)) if _confirmed(e) else None,
+    ),
+    Column(_("Heures suivies"), lambda e: hours_attended(e) if _confirmed(e) else None),
+)
+
+
+def sessions_enrolments(sessions: QuerySet[Session]) -> list[Enrolment]:
+    """Every enrolment of these sessions but the addresses never confirmed, with what
+    ENROLMENT_EXPORT_COLUMNS read, in a constant number of queries: session by session (by
+    first day), each as `session_participants` orders it, then the refused and the
+    cancelled."""
+    enrolments = list(
+        Enrolment.objects.filter(session__in=sessions.values("pk"))
+        .exclude(status=Enrolment.Status.UNCONFIRMED)
+        .select_related("trainee__employer", "employer", "session__module", "session__provider")
+        .prefetch_related(
+            Prefetch("session__days", queryset=SessionDay.objects.order_by("date")),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("day")),
+        )
+        .annotate(waitlist_position=waitlist_position_expression())
+        .order_by()
+    )
+    rank = {status: index for index, status in enumerate(PARTICIPANT_STATUSES)}
+
+    def order(enrolment):
+        session, trainee = enrolment.session, enrolment.trainee
+        return (
+            session.first_day or datetime.date.max,
+            session.pk,
+            rank.get(enrolment.status, len(rank)),
+            enrolment.waitlist_position or 0,
+            trainee.last_name.casefold(),
+            trainee.first_name.casefold(),
+            enrolment.pk,
+        )
+
+    return sorted(enrolments, key=order)
+
+
+def sessions_enrolments_response(sessions: QuerySet[Session], *, file_format: str) -> HttpResponse:
+    return export_response(
+        rows(sessions_enrolments(sessions), ENROLMENT_EXPORT_COLUMNS),
+        file_format=file_format,
+        filename=f"inscriptions-{timezone.localdate():%Y-%m-%d}",
+        title=str(_("Inscriptions")),
+    )
+
+
+def _yes_no(value: bool) -> str:
+    return str(_("oui") if value else _("non"))
+
+
+def _fill(session: Session) -> SessionCounts:
+    return SessionCounts(
+        confirmed=session.export_confirmed,
+        pending=session.export_pending,
+        waitlisted=session.export_waitlisted,
+        outstanding_offers=0,
+        seats_held=session.export_seats_held,
+        capacity=session.capacity,
+        minimum=session.min_participants,
+        reminder_subscribers=0,
+    )
+
+
+# A session per row, with its fill as the job's figures count it (SessionCounts).
+SESSION_EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column(_("Numéro"), lambda s: f"AV-{s.pk}"),
+    Column(_("Référence de l'organisme"), lambda s: s.reference),
+    Column(_("Module"), lambda s: s.module.number),
+    Column(_("Groupe"), lambda s: s.label),
+    Column(_("Organisme"), lambda s: s.provider.name),
+    Column(_("Ville"), lambda s: s.city),
+    Column(_("Département"), lambda s: s.department),
+    Column(_("Région"), lambda s: s.region),
+    Column(_("Premier jour"), lambda s: s.export_first_date),
+    Column(_("Dernier jour"), lambda s: s.export_last_date),
+    Column(_("Date limite d'inscription"), lambda s: s.registration_deadline),
+    Column(_("Statut"), lambda s: s.get_status_display()),
+    Column(_("Places"), lambda s: s.capacity),
+    Column(_("Minimum"), lambda s: s.min_participants),
+    Column(_("Confirmés"), lambda s: s.export_confirmed),
+    Column(_("À valider"), lambda s: s.export_pending),
+    Column(_("Liste d'attente"), lambda s: s.export_waitlisted),
+    Column(_("Places prises"), lambda s: s.export_seats_held),
+    Column(_("Places restantes"), lambda s: _fill(s).seats_left),
+    Column(_("Sous le minimum"), lambda s: _yes_no(_fill(s).under_minimum)),
+)
+
+
+def sessions_with_fill(sessions: QuerySet[Session]) -> list[Session]:
+    """These sessions (by first day) with what SESSION_EXPORT_COLUMNS read, in one query."""
+    Status = Enrolment.Status
+    bounds = day_bounds()
+    return list(
+        Session.objects.filter(pk__in=sessions.values("pk"))
+        .select_related("module", "provider")
+        .annotate(
+            export_first_date=bounds["first_date"],
+            export_last_date=bounds["last_date"],
+            export_seats_held=seats_held_subquery(),
+            export_confirmed=Count("enrolments", filter=Q(enrolments__status=Status.CONFIRMED)),
+            export_pending=Count("enrolments", filter=Q(enrolments__status=Status.PENDING)),
+            export_waitlisted=Count("enrolments", filter=Q(enrolments__status=Status.WAITLISTED)),
+        )
+        .order_by(F("export_first_date").asc(nulls_last=True), "pk")
+    )
+
+
+def sessions_response(sessions: QuerySet[Session], *, file_format: str) -> HttpResponse:
+    return export_response(
+        rows(sessions_with_fill(sessions), SESSION_EXPORT_COLUMNS),
+        file_format=file_format,
+        filename=f"sessions-{timezone.localdate():%Y-%m-%d}",
+        title=str(_("Sessions")),
     )

@@ -20,7 +20,7 @@ from .job_selectors import (
     session_counts,
     sessions_not_started,
 )
-from .mails import MailKind, mail_queue
+from .mails import MailKind, convocation_dedup_key, mail_queue
 from .models import Enrolment
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def convocations_send(*, now: datetime.datetime | None = None) -> int:
                     kind=MailKind.CONVOCATION,
                     enrolment=enrolment,
                     session=session,
-                    dedup_key=f"convocation:{enrolment.pk}",
+                    dedup_key=convocation_dedup_key(enrolment.pk),
                 )
                 queued += mail is not None
     return queued

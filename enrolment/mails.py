@@ -30,7 +30,7 @@ from .job_selectors import (
     session_counts,
 )
 from .links import confirmation_url, enrolment_link_url, enrolment_token
-from .models import Enrolment, ReminderSubscription
+from .models import Enrolment, ReminderSubscription, StaffMessage
 from .reminder_links import confirm_url, unsubscribe_url
 from .selectors import (
     enrolment_for_page,
@@ -65,6 +65,7 @@ class MailKind(models.TextChoices):
         "session_change_rejected",
         gettext_lazy("Modification de session refusée"),
     )
+    STAFF_MESSAGE = "staff_message", gettext_lazy("Message de l'OPCO aux stagiaires")
 
 
 def mail_queue(
@@ -231,17 +232,36 @@ def _address_confirm(mail: OutboxMail) -> Draft | None:
     )
 
 
+def convocation_dedup_key(enrolment_id: int) -> str:
+    """The one convocation an enrolment gets, whoever queues it first: the daily job or staff
+    sending the session's convocations ahead of it. A resend by hand has a key of its own."""
+    return f"convocation:{enrolment_id}"
+
+
+def convocation_due(enrolment: Enrolment) -> bool:
+    """Whether a convocation still has a purpose: a confirmed trainee of a published session
+    that has not started."""
+    session = enrolment.session
+    return (
+        enrolment.status == Enrolment.Status.CONFIRMED
+        and session.status == Session.Status.PUBLISHED
+        and not session_has_started(session)
+    )
+
+
 @builds(MailKind.CONVOCATION)
 def _convocation(mail: OutboxMail) -> Draft | None:
     """The notice training rules require before the session (Qualiopi indicator 9)."""
     enrolment = enrolment_for_page(pk=mail.object_id)
-    session = enrolment.session
-    if (
-        enrolment.status != Enrolment.Status.CONFIRMED
-        or session.status != Session.Status.PUBLISHED
-        or session_has_started(session)
-    ):
+    if not convocation_due(enrolment):
         return None
+    return convocation_draft(enrolment)
+
+
+def convocation_draft(enrolment: Enrolment) -> Draft:
+    """The convocation of a confirmed enrolment (loaded as `enrolment_for_page` does; the
+    admin's preview passes an unsaved sample too)."""
+    session = enrolment.session
     context = {
         **_enrolment_context(enrolment),
         "trainers": list(session.trainers.order_by("last_name", "first_name")),
@@ -469,4 +489,29 @@ def _session_change_rejected(mail: OutboxMail) -> Draft | None:
         % {"title": context["session_title"]},
         context=context,
         reply_to=_opco_reply_to(session),
+    )
+
+
+# Who may read a staff message when it leaves: the trainee still takes part.
+STAFF_MESSAGE_STATUSES = (Enrolment.Status.CONFIRMED, Enrolment.Status.WAITLISTED)
+
+
+@builds(MailKind.STAFF_MESSAGE)
+def _staff_message(mail: OutboxMail) -> Draft | None:
+    """What the OPCO wrote to a session's trainees ("Écrire aux stagiaires", in the admin):
+    the `StaffMessage` whose id is the mail's note, to each trainee."""
+    message = StaffMessage.objects.filter(pk=int(mail.note or 0)).first()
+    enrolment = enrolment_for_page(pk=mail.object_id)
+    if message is None or enrolment.status not in STAFF_MESSAGE_STATUSES:
+        return None
+    return staff_message_draft(message, enrolment)
+
+
+def staff_message_draft(message: StaffMessage, enrolment: Enrolment) -> Draft:
+    context = {**_enrolment_context(enrolment), "message": message}
+    return Draft(
+        subject=_("%(subject)s – %(title)s")
+        % {"subject": message.subject, "title": context["session_title"]},
+        context=context,
+        reply_to=_opco_reply_to(enrolment.session),
     )

@@ -620,3 +620,71 @@ class SessionChangeRequest(models.Model):
         return _("Modification proposée le %(date)s") % {
             "date": f"{timezone.localtime(self.requested_at):%d/%m/%Y}"
         }
+
+
+class StaffMessage(models.Model):
+    """What staff sent by hand to a session's trainees from the admin: a message ("Écrire aux
+    stagiaires"), the convocations sent ahead of the job, or one convocation sent again. The
+    session's admin page lists them (who, when, what, to how many). The mails themselves are
+    outbox rows (about each enrolment, this row's id in their note)."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Message aux stagiaires")
+        CONVOCATIONS = "convocations", _("Convocations envoyées")
+        CONVOCATION_RESEND = "convocation_resend", _("Convocation renvoyée")
+
+    SUBJECT_MAX_LENGTH = 150
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        related_name="staff_messages",
+        verbose_name=_("session"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    # The trainee a convocation was sent again to.
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inscription"),
+    )
+    # One line: a line break in a mail's subject would be a header injection.
+    subject = CleanCharField(_("objet"), max_length=SUBJECT_MAX_LENGTH, blank=True)
+    body = models.TextField(
+        _("message"),
+        blank=True,
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],
+    )
+    include_waitlisted = models.BooleanField(_("liste d'attente incluse"), default=False)
+    recipient_count = models.PositiveIntegerField(_("destinataires"), default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyé par"),
+    )
+    sent_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    # The form's one-time token: the same form posted twice (a double click, a reload) sends
+    # once.
+    token = models.CharField(_("jeton du formulaire"), max_length=32, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("envoi aux stagiaires")
+        verbose_name_plural = _("envois aux stagiaires")
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["session", "sent_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["message", "convocations", "convocation_resend"]),
+                name="staff_message_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.sent_at:%d/%m/%Y %H:%M})"

@@ -51,18 +51,24 @@ def outbox_message(mail: OutboxMail) -> EmailMultiAlternatives | None:
         draft = _BUILDERS[mail.kind](mail)
         if draft is None:
             return None
+        return draft_message(draft, kind=mail.kind, recipient=mail.recipient)
+
+
+def draft_message(draft: Draft, *, kind: str, recipient: str) -> EmailMultiAlternatives:
+    """The French message a builder's draft makes (also what the admin's previews show)."""
+    with translation.override("fr"):
         context = {
-            "kind": mail.kind,
+            "kind": kind,
             "site_url": settings.SITE_URL,
             **draft.context,
             "subject": draft.subject,
         }
-        text = render_to_string(f"emails/{mail.kind}.txt", context)
-        html = render_to_string(f"emails/{mail.kind}.html", context)
+        text = render_to_string(f"emails/{kind}.txt", context)
+        html = render_to_string(f"emails/{kind}.html", context)
         message = EmailMultiAlternatives(
             subject=draft.subject,
             body=text,
-            to=[mail.recipient],
+            to=[recipient],
             reply_to=draft.reply_to,
             headers={"Auto-Submitted": "auto-generated", **draft.headers},
         )

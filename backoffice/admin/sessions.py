@@ -47,6 +47,7 @@ from .changelists import BoundedDatesMixin
 from .documents import SessionDocumentsMixin
 from .invitations import MemberInvitationMixin
 from .relations import CheckedRelationsMixin
+from .session_actions import SessionActionsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
 
 # Long texts edited in table rows stay readable without taking the whole screen.
@@ -327,6 +328,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    SessionActionsMixin,
     PendingChangeRequestMixin,
     SessionDocumentsMixin,
     SessionAttendanceMixin,
@@ -365,7 +367,7 @@ class SessionAdmin(
         "satisfaction",
         "history",
     )
-    actions = ("publish_sessions", "cancel_sessions")
+    actions = ("publish_sessions", "cancel_sessions", *SessionActionsMixin.SESSION_LIST_ACTIONS)
     # Change-page buttons: URL suffix -> the action they run on that one session.
     OBJECT_ACTIONS = {"publier": "publish_sessions", "annuler": "cancel_sessions"}
     inlines = (SessionDayInline, EnrolmentInline)

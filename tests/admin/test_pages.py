@@ -28,6 +28,7 @@ from enrolment.models import (
     ReminderSubscription,
     SatisfactionResponse,
     SessionChangeRequest,
+    StaffMessage,
     Trainee,
     Transition,
 )
@@ -56,6 +57,7 @@ NO_ADD_PAGE = {
     ReminderSubscription,
     SatisfactionResponse,
     SessionChangeRequest,
+    StaffMessage,
     Transition,
 }
 
@@ -110,6 +112,9 @@ def one_of_each():
         ),
         SessionChangeRequest: SessionChangeRequest.objects.create(
             session=session, fields={"capacity": 14}
+        ),
+        StaffMessage: StaffMessage.objects.create(
+            session=session, kind=StaffMessage.Kind.MESSAGE, subject="Info", token="0" * 32
         ),
         Transition: transition_record(
             session=session,

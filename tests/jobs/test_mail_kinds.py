@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from enrolment import session_services
 from enrolment.mails import MailKind
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, StaffMessage
 from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
@@ -47,6 +47,20 @@ def _subscription_row(kind):
     return OutboxMail.objects.create(kind=kind, recipient=request.email, about=request)
 
 
+def _staff_message_row(kind):
+    enrolment = EnrolmentFactory(session=session())
+    message = StaffMessage.objects.create(
+        session=enrolment.session,
+        kind=StaffMessage.Kind.MESSAGE,
+        subject="Salle changée",
+        body="Rendez-vous salle B.",
+        token="0" * 32,
+    )
+    return OutboxMail.objects.create(
+        kind=kind, recipient=enrolment.trainee.email, about=enrolment, note=str(message.pk)
+    )
+
+
 def _session_row(kind):
     upcoming = session()
     return OutboxMail.objects.create(
@@ -66,6 +80,7 @@ CASES = {
     Kind.MINIMUM_ALERT: (_session_row, at(DEADLINE + days(1), 7, 30), "Bonjour,"),
     Kind.SESSION_CHANGED: (_enrolment_row, at(DEADLINE - days(10), 10), "Bonjour Léa"),
     Kind.SESSION_CHANGE_REJECTED: (_session_row, at(DEADLINE - days(10), 10), "Bonjour,"),
+    Kind.STAFF_MESSAGE: (_staff_message_row, at(DEADLINE - days(10), 10), "Bonjour Léa"),
 }
 
 
