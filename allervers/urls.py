@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import login_rate_limited
+from backoffice.dashboard import dashboard_admin_view
 from providers.account_views import PasswordResetRequestView
 
 admin.site.site_header = _("Allervers – gestion")
@@ -21,6 +22,8 @@ urlpatterns = [
         PasswordResetRequestView.as_view(),
         name="admin_password_reset",
     ),
+    # The staff's dashboard, linked from the top of the admin's index.
+    path("admin/tableau-de-bord/", dashboard_admin_view, name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("", include("enrolment.urls")),
     path("", include("providers.urls")),

@@ -8,18 +8,22 @@ enrolments, the employer contact, the needs, the declaration and the refusal rea
 reasons recorded with their status changes (a refusal's may name them); their satisfaction
 comments; their mails (recipient, errors); and the admin's history lines about those rows,
 whose labels show the name or the address. The employer is an organisation and stays; a
-reminder request is a separate consent, deleted with its session."""
+reminder request is a separate consent, deleted with its session.
+
+`trainee_anonymise` is the same erasure for one trainee, at their request (staff run it from
+the trainee's admin page)."""
 
 import calendar
 import datetime
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import CharField, Max, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session
 from outbox.models import OutboxMail
@@ -34,6 +38,7 @@ from .models import (
     Transition,
 )
 from .reminder_links import CONFIRM_MAX_AGE
+from .transitions import Actor
 
 BATCH = 500
 LABEL_CHUNK = 100
@@ -118,6 +123,71 @@ def trainees_erase(*, ids: list[int], emails: list[str], now: datetime.datetime)
     # Their mails name their address: the rows go.
     OutboxMail.objects.filter(enrolment__trainee__in=ids).delete()
     _admin_history_delete(trainee_ids=ids, emails=emails)
+
+
+class AnonymisationRefused(Exception):
+    """A trainee who cannot be anonymised now; `message` says why, in French."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def trainee_anonymise(
+    *, trainee_id: int, by: Actor, now: datetime.datetime | None = None
+) -> Trainee:
+    """Anonymise one trainee at their request (RGPD erasure), through `trainees_erase` as the
+    retention job does, keeping the statistics; their reminder requests (their address, a
+    consent of their own) go too. Refused while they hold an active enrolment in a session that
+    is not over (cancel it first: the seat then goes to the waiting list) and once done.
+
+    Recorded in the trainee's admin history (a LogEntry, which the admin's "Historique" page of
+    the trainee shows) rather than as a Transition: no status of a session or an enrolment
+    changes. Written after the erasure, which deletes the history lines that name the person;
+    this one names no one ("Anonyme Anonyme")."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        trainee = Trainee.objects.select_for_update().get(pk=trainee_id)
+        if trainee.anonymised_at is not None:
+            raise AnonymisationRefused(_("Ce stagiaire est déjà anonymisé."))
+        if _enrolments_not_over(trainee, today=timezone.localdate(now)).exists():
+            raise AnonymisationRefused(
+                _(
+                    "Ce stagiaire a une inscription en cours dans une session qui n'est pas "
+                    "terminée : annulez-la d'abord, puis anonymisez."
+                )
+            )
+        email = trainee.email
+        trainees_erase(ids=[trainee.pk], emails=[email], now=now)
+        # Their mails go with them (cascade).
+        ReminderSubscription.objects.filter(email__iexact=email).delete()
+        trainee.refresh_from_db()
+        if by.user is not None:
+            LogEntry.objects.log_actions(
+                user_id=by.user.pk,
+                queryset=[trainee],
+                action_flag=CHANGE,
+                change_message=str(ANONYMISED_ON_REQUEST),
+                single_object=True,
+            )
+    return trainee
+
+
+ANONYMISED_ON_REQUEST = _(
+    "Stagiaire anonymisé à sa demande (données personnelles effacées, statistiques conservées)."
+)
+
+
+def _enrolments_not_over(trainee: Trainee, *, today: datetime.date) -> models.QuerySet:
+    """The trainee's active enrolments (unconfirmed, pending, confirmed, waitlisted) in a session
+    not cancelled whose last day has not passed (or that has no days yet)."""
+    return (
+        Enrolment.objects.filter(trainee=trainee)
+        .exclude(status__in=Enrolment.INACTIVE)
+        .exclude(session__status=Session.Status.CANCELLED)
+        .annotate(last_date=Max("session__days__date"))
+        .filter(Q(last_date__gte=today) | Q(last_date__isnull=True))
+    )
 
 
 def enrolments_erase(enrolments: models.QuerySet[Enrolment]) -> None:

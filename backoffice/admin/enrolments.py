@@ -30,6 +30,7 @@ from enrolment.transitions import Actor
 from .actions import ChangePageActionsMixin
 from .changelists import BoundedDatesMixin
 from .documents import EnrolmentDocumentsMixin
+from .personal_data import TraineePersonalDataMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, enrolment_history
 
@@ -43,7 +44,12 @@ class EmployerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(CheckedRelationsMixin, TransitionsGoAlongMixin, admin.ModelAdmin):
+class TraineeAdmin(
+    TraineePersonalDataMixin, CheckedRelationsMixin, TransitionsGoAlongMixin, admin.ModelAdmin
+):
+    """A trainee's page also downloads their personal data and anonymises them on request
+    (TraineePersonalDataMixin: its buttons are in admin/enrolment/trainee/change_form.html)."""
+
     list_display = ("last_name", "first_name", "email", "job", "diploma_level", "employer")
     list_display_links = ("last_name", "first_name")
     list_filter = ("job", "diploma_level")

@@ -1,0 +1,140 @@
+"""A trainee's personal data in the admin (RGPD): download everything held about them as JSON
+(enrolment.personal_data), and anonymise them on request, after a confirmation, through the
+retention job's own erasure (enrolment.retention.trainee_anonymise). Both are written to the
+trainee's admin history (LogEntry: its "Historique" page), the one place that shows what was
+done to a trainee, who has no status of their own for the transition log to record.
+
+An OPCO's staff act only on the trainees of their sessions (the admin's scoped queryset: any
+other answers 404); their export holds what their programme holds, and they cannot anonymise
+a trainee who also has an enrolment in another OPCO's programme (the national administration
+can)."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from enrolment.models import Enrolment
+from enrolment.personal_data import trainee_data_json
+from enrolment.retention import AnonymisationRefused, trainee_anonymise
+from enrolment.transitions import Actor
+
+from ..scoping import is_national, session_scope_q
+
+EXPORTED = gettext_lazy("Données personnelles exportées (JSON).")
+
+
+class TraineePersonalDataMixin:
+    """`<object_id>/donnees-personnelles.json` (GET) and `<object_id>/anonymiser/` (GET: the
+    confirmation, POST: the erasure) on the trainee's admin, named
+    `<app>_<model>_personal_data` and `<app>_<model>_anonymise`."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<path:object_id>/donnees-personnelles.json",
+                self.admin_site.admin_view(self.personal_data_view),
+                name="{}_{}_personal_data".format(*info),
+            ),
+            path(
+                "<path:object_id>/anonymiser/",
+                self.admin_site.admin_view(self.anonymise_view),
+                name="{}_{}_anonymise".format(*info),
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _trainee_or_404(self, request, object_id):
+        # get_object reads the admin's scoped queryset; the trainee must have an enrolment in
+        # one of the user's sessions all the same (these pages hand out personal data).
+        trainee = self.get_object(request, unquote(object_id))
+        user = request.user
+        if trainee is None or not (
+            is_national(user)
+            or Enrolment.objects.filter(
+                session_scope_q(user, prefix="session__"), trainee=trainee
+            ).exists()
+        ):
+            raise Http404
+        return trainee
+
+    def _change_url(self, trainee):
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(trainee.pk)],
+            current_app=self.admin_site.name,
+        )
+
+    def personal_data_view(self, request, object_id):
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        trainee = self._trainee_or_404(request, object_id)
+        if not self.has_view_permission(request, trainee):
+            raise PermissionDenied
+        user = request.user
+        sessions_q = None if is_national(user) else session_scope_q(user)
+        body = trainee_data_json(trainee, sessions_q=sessions_q)
+        self.log_change(request, trainee, str(EXPORTED))
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="stagiaire-{trainee.pk}-donnees-personnelles.json"'
+        )
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    def anonymise_refusal(self, request, trainee) -> str | None:
+        """Why this user may not anonymise this trainee here, or None (the service checks the
+        enrolments not over yet)."""
+        if trainee.anonymised_at is not None:
+            return _("Ce stagiaire est déjà anonymisé.")
+        if is_national(request.user):
+            return None
+        outside = Enrolment.objects.filter(trainee=trainee).exclude(
+            session_scope_q(request.user, prefix="session__")
+        )
+        if outside.exists():
+            return _(
+                "Ce stagiaire est aussi inscrit dans le programme d'un autre OPCO : seule "
+                "l'administration nationale peut l'anonymiser."
+            )
+        return None
+
+    def anonymise_view(self, request, object_id):
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        trainee = self._trainee_or_404(request, object_id)
+        if not self.has_change_permission(request, trainee):
+            raise PermissionDenied
+        refusal = self.anonymise_refusal(request, trainee)
+        if request.method == "POST":
+            if refusal is None:
+                try:
+                    trainee_anonymise(trainee_id=trainee.pk, by=Actor.staff(request.user))
+                except AnonymisationRefused as error:
+                    refusal = error.message
+            if refusal is not None:
+                self.message_user(request, refusal, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Le stagiaire est anonymisé ; les statistiques sont conservées."),
+                    messages.SUCCESS,
+                )
+            return redirect(self._change_url(trainee))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Anonymiser %(trainee)s") % {"trainee": trainee},
+            "opts": self.opts,
+            "original": trainee,
+            "change_url": self._change_url(trainee),
+            "refusal": refusal,
+        }
+        return TemplateResponse(
+            request, "admin/enrolment/trainee/anonymise_confirmation.html", context
+        )

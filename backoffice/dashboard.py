@@ -1,0 +1,85 @@
+"""The staff's dashboard ("Tableau de bord", /admin/tableau-de-bord/): the figures of the user's
+OPCO programme (every OPCO's for the national administration), linked from the top of the
+admin's index. Reads in backoffice.dashboard_selectors, chart geometry in backoffice.charts."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogue.models import Session
+
+from . import charts
+from .dashboard_selectors import (
+    PENDING_SHOWN,
+    PERIOD_MONTHS,
+    UNDER_MINIMUM_DAYS,
+    dashboard,
+    is_under_minimum,
+)
+from .scoping import is_national, staff_opco
+
+# Staff who may see the sessions may see their figures.
+PERMISSION = "catalogue.view_session"
+
+
+def fill_text(session) -> str:
+    """ "9 / 12 · min 6": the seats held, the capacity and the minimum."""
+    if session.min_participants:
+        return _("%(held)d / %(capacity)d · min %(minimum)d") % {
+            "held": session.seats_held_count,
+            "capacity": session.capacity,
+            "minimum": session.min_participants,
+        }
+    return _("%(held)d / %(capacity)d") % {
+        "held": session.seats_held_count,
+        "capacity": session.capacity,
+    }
+
+
+def _programme(user) -> str | None:
+    if is_national(user):
+        return _("tous les OPCO")
+    opco = staff_opco(user)
+    return opco.name if opco else None
+
+
+def dashboard_view(request):
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    programme = _programme(request.user)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Tableau de bord"),
+        "programme": programme,
+        "under_minimum_days": UNDER_MINIMUM_DAYS,
+        "period_months": PERIOD_MONTHS,
+        "pending_shown": PENDING_SHOWN,
+    }
+    if programme is not None:
+        figures = dashboard(user=request.user)
+        published = [s for s in figures.upcoming if s.status == Session.Status.PUBLISHED]
+        for session in figures.upcoming:
+            session.fill_text = fill_text(session)
+            session.under_minimum = is_under_minimum(session)
+        for enrolment in figures.pending:
+            enrolment.waiting_day = timezone.localdate(enrolment.waiting_since)
+        context.update(
+            figures=figures,
+            fill_chart=charts.fill_chart(
+                published, fill_text=fill_text, under_minimum=is_under_minimum
+            ),
+            month_chart=charts.month_chart(figures.per_month),
+            region_chart=charts.hbar_chart(
+                [(row["session__region"], row["total"]) for row in figures.per_region]
+            ),
+            months_total=sum(value for _month, value in figures.per_month),
+        )
+    return TemplateResponse(request, "admin/dashboard.html", context)
+
+
+dashboard_admin_view = admin.site.admin_view(dashboard_view)

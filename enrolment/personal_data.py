@@ -1,0 +1,187 @@
+"""Everything the portal holds about one trainee, for their right of access (RGPD art. 15, a
+copy in a machine-readable format): identity, employer, enrolments with their statuses and
+history, attendance, satisfaction answers, reminder requests, and the mails sent to them (kind
+and dates, never the bodies, which are rendered when sending and not kept).
+
+The keys are French: the file is for the person. Staff download it from the trainee's admin
+page (backoffice.admin.personal_data), which passes the sessions the user may see.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from catalogue.models import Session, SessionDay
+from outbox.models import OutboxMail
+
+from .models import (
+    SATISFACTION_RATINGS,
+    Attendance,
+    Enrolment,
+    ReminderSubscription,
+    Trainee,
+    Transition,
+)
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _fields(obj, names) -> dict:
+    """{verbose name: value} of these fields, choices in words."""
+    data = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, name)
+        if field.choices and value:
+            value = str(getattr(obj, f"get_{name}_display")())
+        data[str(field.verbose_name)] = value
+    return data
+
+
+def _employer(employer) -> dict | None:
+    if employer is None:
+        return None
+    return {
+        **_fields(employer, ("name", "siret", "postcode", "city", "opco_member_number")),
+        "OPCO": employer.opco.name if employer.opco else "",
+    }
+
+
+def _enrolment(enrolment: Enrolment) -> dict:
+    session = enrolment.session
+    data = {
+        "session": str(session),
+        "organisme": session.provider.name,
+        "dates": [day.date for day in session.days.all()],
+        **_fields(
+            enrolment,
+            (
+                "status",
+                "created_at",
+                "consent_at",
+                "address_confirmed_at",
+                "status_changed_at",
+                "decided_at",
+                "refusal_reason",
+                "waitlisted_at",
+                "offered_at",
+                "offer_expires_at",
+                "cancelled_at",
+                "employer_contact_name",
+                "employer_contact_email",
+                "disability_needs",
+                "prerequisite_basis",
+                "prerequisite_module_when",
+                "prerequisite_module_provider",
+                "prerequisite_practice",
+            ),
+        ),
+        _label(Enrolment, "employer"): _employer(enrolment.employer),
+        # Who changed a status is given by role: the staff's names are not the trainee's data.
+        "historique": [
+            {
+                _label(Transition, "at"): transition.at,
+                _label(Transition, "from_status"): _status(transition.from_status),
+                _label(Transition, "to_status"): _status(transition.to_status),
+                _label(Transition, "actor_kind"): transition.get_actor_kind_display(),
+                _label(Transition, "reason"): transition.reason,
+            }
+            for transition in enrolment.transitions.all()
+        ],
+        "présences": [
+            {_label(Attendance, "day"): attendance.day.date}
+            | _fields(attendance, ("half_day", "status"))
+            for attendance in enrolment.attendances.all()
+        ],
+    }
+    satisfaction = getattr(enrolment, "satisfaction", None)
+    data["questionnaire de satisfaction"] = (
+        _fields(satisfaction, (*SATISFACTION_RATINGS, "would_recommend", "comment", "created_at"))
+        if satisfaction is not None
+        else None
+    )
+    return data
+
+
+_STATUSES = dict(Enrolment.Status.choices)
+
+
+def _status(code: str) -> str:
+    return str(_STATUSES.get(code, code)) if code else ""
+
+
+def trainee_data(trainee: Trainee, *, sessions_q: Q | None = None) -> dict:
+    """What is held about `trainee`. `sessions_q`, a filter on sessions, limits the enrolments,
+    the reminder requests and the mails to those of the sessions the reader may see; None:
+    all."""
+    enrolments = (
+        Enrolment.objects.filter(trainee=trainee)
+        .select_related("session__module", "session__provider", "employer__opco", "satisfaction")
+        .prefetch_related(
+            Prefetch("session__days", queryset=SessionDay.objects.order_by("date")),
+            Prefetch("transitions", queryset=Transition.objects.order_by("at", "pk")),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("day").order_by("day__date", "half_day"),
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+    subscriptions = ReminderSubscription.objects.filter(email__iexact=trainee.email)
+    mails = OutboxMail.objects.filter(recipient__iexact=trainee.email)
+    if sessions_q is not None:
+        sessions = Session.objects.filter(sessions_q).values("pk")
+        enrolments = enrolments.filter(session__in=sessions)
+        subscriptions = subscriptions.filter(session__in=sessions)
+        # The mails about what the reader sees.
+        mails = mails.filter(
+            Q(enrolment__in=enrolments.values("pk")) | Q(subscription__in=subscriptions)
+        )
+    return {
+        "exporté le": timezone.now(),
+        "stagiaire": _fields(
+            trainee,
+            (
+                "civility",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "job",
+                "job_other",
+                "diploma_level",
+                "created_at",
+                "anonymised_at",
+            ),
+        ),
+        _label(Trainee, "employer"): _employer(trainee.employer),
+        "inscriptions": [_enrolment(enrolment) for enrolment in enrolments],
+        "demandes de rappel": [
+            {"session": str(subscription.session)}
+            | _fields(subscription, ("created_at", "confirmed_at", "unsubscribed_at"))
+            for subscription in subscriptions.select_related("session__module").order_by("pk")
+        ],
+        # Kind and dates only: the bodies are not kept.
+        "e-mails": [
+            {
+                _label(OutboxMail, "kind"): mail.get_kind_display(),
+                _label(OutboxMail, "status"): mail.get_status_display(),
+                _label(OutboxMail, "created_at"): mail.created_at,
+                _label(OutboxMail, "sent_at"): mail.sent_at,
+            }
+            for mail in mails.order_by("created_at", "pk")
+        ],
+    }
+
+
+def trainee_data_json(trainee: Trainee, *, sessions_q: Q | None = None) -> str:
+    return json.dumps(
+        trainee_data(trainee, sessions_q=sessions_q),
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=2,
+    )
