@@ -28,7 +28,7 @@ from enrolment.mails import (
     convocation_due,
 )
 from enrolment.models import Enrolment, StaffMessage, Trainee
-from enrolment.selectors import enrolment_for_page, session_for_enrolment
+from enrolment.selectors import enrolment_for_page, session_for_enrolment, session_has_started
 from enrolment.services import EnrolmentError
 from enrolment.session_services import DAY_FIELDS, SESSION_FIELDS, session_create
 from enrolment.staff_mails import (
@@ -319,7 +319,8 @@ class SessionActionsMixin:
             "confirmed": confirmed,
             "due": enrolment.pk is not None and convocation_due(enrolment),
             "can_send": self.has_change_permission(request, session)
-            and session.status == Session.Status.PUBLISHED,
+            and session.status == Session.Status.PUBLISHED
+            and not session_has_started(session),
             "token": staff_form_token(),
         }
         return TemplateResponse(request, "admin/catalogue/session/convocation.html", context)
