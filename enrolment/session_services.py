@@ -223,19 +223,43 @@ def session_submit(*, session_id: int, by: Actor) -> Session:
     return session
 
 
+def session_missing_for_publication(session: Session) -> list[str]:
+    """What a session lacks to be published, in words for staff ("l'adresse du lieu"), in
+    this order; empty when it is complete. The admin's confirmation page lists it and
+    session_publish refuses through it. Reads the days and trainers (prefetch them for a
+    list)."""
+    missing = []
+    if not session.venue_address.strip():
+        missing.append(_("l'adresse du lieu"))
+    if not session.days.all():
+        missing.append(_("au moins une journée"))
+    if session.opco_contact_id is None:
+        missing.append(_("l'interlocuteur OPCO"))
+    if not session.trainers.all():
+        missing.append(_("les intervenants"))
+    if session.registration_deadline is None:
+        missing.append(_("la date limite d'inscription"))
+    return missing
+
+
 def session_publish(*, session_id: int, by: Actor) -> Session:
-    """Publish a session: it enters the public catalogue. `published_at` keeps the first
-    publication, so that a session cancelled later still shows its page (as cancelled).
-    Publishing a published session changes nothing."""
+    """Publish a complete session (session_missing_for_publication): it enters the public
+    catalogue. `published_at` keeps the first publication, so that a session cancelled later
+    still shows its page (as cancelled). Publishing a published session changes nothing."""
     with transaction.atomic():
         session = session_locked(pk=session_id)
         if session.status == Status.CANCELLED:
             raise ValidationError(_("Une session annulée ne peut pas être publiée."))
-        dates = [day.date for day in session.days.all()]
-        if not dates:
+        if session.status == Status.PUBLISHED:
+            return session
+        missing = session_missing_for_publication(session)
+        if missing:
             raise ValidationError(
-                _("Une session doit avoir au moins une journée pour être publiée.")
+                _("Il manque à la session, pour être publiée : %(missing)s.")
+                % {"missing": ", ".join(missing)},
+                code="incomplete",
             )
+        dates = [day.date for day in session.days.all()]
         session.full_clean()
         session_check(status=Status.PUBLISHED, deadline=session.registration_deadline, dates=dates)
         if session.status != Status.PUBLISHED:

@@ -2,8 +2,12 @@
 
 import datetime
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class BoundedDatesChangeList(ChangeList):
@@ -29,3 +33,99 @@ class BoundedDatesMixin:
 
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList
+
+
+class SessionWhenFilter(admin.SimpleListFilter):
+    """Upcoming sessions (not ended, or without days yet) unless staff ask for the past ones
+    or all: the list opens on what is still to be run."""
+
+    title = _("dates")
+    parameter_name = "quand"
+    UPCOMING, PAST, ALL = "a-venir", "passees", "toutes"
+
+    def lookups(self, request, model_admin):
+        return (
+            (self.UPCOMING, _("à venir ou en cours")),
+            (self.PAST, _("passées")),
+            (self.ALL, _("toutes")),
+        )
+
+    def value(self):
+        value = super().value()
+        return value if value in (self.PAST, self.ALL) else self.UPCOMING
+
+    def choices(self, changelist):
+        # No "Tout" entry of Django's: "toutes" is one of the lookups, upcoming the default.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value == self.PAST:
+            return queryset.filter(last_day_date__lt=today)
+        if value == self.UPCOMING:
+            return queryset.filter(Q(last_day_date__gte=today) | Q(last_day_date__isnull=True))
+        return queryset
+
+
+class UnderMinimumFilter(admin.SimpleListFilter):
+    """Sessions, not cancelled, whose seats held are fewer than their minimum."""
+
+    title = _("remplissage")
+    parameter_name = "remplissage"
+
+    def lookups(self, request, model_admin):
+        return (("sous-minimum", _("sous le minimum")), ("complet", _("complètes")))
+
+    def queryset(self, request, queryset):
+        active = queryset.exclude(status="cancelled")
+        if self.value() == "sous-minimum":
+            return active.filter(seats_held_count__lt=F("min_participants"))
+        if self.value() == "complet":
+            return active.filter(seats_held_count__gte=F("capacity"))
+        return queryset
+
+
+class PendingValidationsFilter(admin.SimpleListFilter):
+    """Sessions with enrolments awaiting a decision (to validate)."""
+
+    title = _("inscriptions à valider")
+    parameter_name = "a-valider"
+
+    def lookups(self, request, model_admin):
+        return (("oui", _("avec des inscriptions à valider")),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.filter(has_pending_enrolments=True)
+        return queryset
+
+
+class ToReviewFilter(admin.SimpleListFilter):
+    """What a provider sent and the OPCO must look at: new sessions submitted, and published
+    ones with a proposed change."""
+
+    title = _("propositions des organismes")
+    parameter_name = "a-examiner"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("tout", _("à examiner (nouvelles ou modifiées)")),
+            ("nouvelles", _("nouvelles sessions soumises")),
+            ("modifiees", _("modifications en attente")),
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "tout":
+            return queryset.filter(Q(status="submitted") | Q(has_pending_change=True))
+        if value == "nouvelles":
+            return queryset.filter(status="submitted")
+        if value == "modifiees":
+            return queryset.filter(has_pending_change=True)
+        return queryset

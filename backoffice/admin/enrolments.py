@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalogue.text import MESSAGE_MAX_LENGTH
+from catalogue.text import MESSAGE_MAX_LENGTH, phone_for_display
 from enrolment.models import (
     SATISFACTION_RATINGS,
     Attendance,
@@ -113,17 +113,36 @@ class EnrolmentAdmin(
         "created_at",
         "consent_at",
         *WORKFLOW_FIELDS,
+        "waitlist",
+        "trainee_email",
+        "trainee_phone",
+        "trainee_job",
+        "trainee_diploma",
+        "employer_siret",
         "history",
     )
     actions = ("validate_enrolments", "refuse_enrolments", "cancel_enrolments", "resend_links")
     change_form_template = "admin/enrolment/enrolment_change_form.html"
     # The enrolment's page is the trainee's personal link: staff don't act as the trainee.
     view_on_site = False
+    # What staff need to decide, first: who, where, the status and waiting-list place, the
+    # trainee's job and diploma, the employer, the prerequisite declared.
     fieldsets = (
-        (None, {"fields": ("trainee", "session", "status", "refusal_reason")}),
+        (None, {"fields": ("trainee", "session", "status", "waitlist", "refusal_reason")}),
+        (
+            _("Stagiaire"),
+            {"fields": ("trainee_email", "trainee_phone", "trainee_job", "trainee_diploma")},
+        ),
         (
             _("Structure employeuse"),
-            {"fields": ("employer", "employer_contact_name", "employer_contact_email")},
+            {
+                "fields": (
+                    "employer",
+                    "employer_siret",
+                    "employer_contact_name",
+                    "employer_contact_email",
+                )
+            },
         ),
         (
             _("Prérequis et besoins"),
@@ -180,7 +199,7 @@ class EnrolmentAdmin(
         return (
             super()
             .get_queryset(request)
-            .select_related("trainee", "session__module")
+            .select_related("trainee", "session__module", "employer")
             .annotate(waitlist_position=waitlist_position_expression())
         )
 
@@ -285,6 +304,24 @@ class EnrolmentAdmin(
     @admin.display(description=_("changements"))
     def history(self, obj):
         return enrolment_history(obj)
+
+    @admin.display(description=_("téléphone"))
+    def trainee_phone(self, obj):
+        return phone_for_display(obj.trainee.phone) or "—"
+
+    @admin.display(description=_("métier"))
+    def trainee_job(self, obj):
+        trainee = obj.trainee
+        job = trainee.get_job_display()
+        return f"{job} ({trainee.job_other})" if trainee.job_other else job
+
+    @admin.display(description=_("niveau de diplôme"))
+    def trainee_diploma(self, obj):
+        return obj.trainee.get_diploma_level_display() or "—"
+
+    @admin.display(description=_("SIRET"))
+    def employer_siret(self, obj):
+        return obj.employer.siret if obj.employer and obj.employer.siret else "—"
 
     @admin.display(description=_("liste d'attente"), ordering="waitlist_position")
     def waitlist(self, obj):

@@ -1,14 +1,19 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalogue.geography import region_of
 from catalogue.models import (
     FundingPartner,
     Module,
@@ -24,8 +29,13 @@ from catalogue.models import (
 from catalogue.selectors import day_bounds
 from catalogue.text import MESSAGE_MAX_LENGTH, phone_for_display
 from enrolment.job_selectors import satisfaction_summary
-from enrolment.models import Enrolment
-from enrolment.selectors import seats_held, seats_left, with_seats_held
+from enrolment.models import Enrolment, SessionChangeRequest
+from enrolment.selectors import (
+    seats_held,
+    seats_left,
+    waitlist_position_expression,
+    with_seats_held,
+)
 from enrolment.services import EnrolmentError
 from enrolment.session_services import (
     DAY_FIELDS,
@@ -36,16 +46,22 @@ from enrolment.session_services import (
     session_change,
     session_check,
     session_create,
-    session_publish,
 )
 from enrolment.transitions import Actor
 
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .attendance import SessionAttendanceMixin
 from .change_requests import PendingChangeRequestMixin
-from .changelists import BoundedDatesMixin
+from .changelists import (
+    BoundedDatesMixin,
+    PendingValidationsFilter,
+    SessionWhenFilter,
+    ToReviewFilter,
+    UnderMinimumFilter,
+)
 from .documents import SessionDocumentsMixin
 from .invitations import MemberInvitationMixin
+from .publication import SessionPublicationMixin
 from .relations import CheckedRelationsMixin
 from .session_actions import SessionActionsMixin
 from .transitions import TransitionsGoAlongMixin, session_history
@@ -54,6 +70,47 @@ from .transitions import TransitionsGoAlongMixin, session_history
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 50})}}
 # A website typed without its scheme is an https one (Django 6's default, chosen now).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+# The fill bar's width in pixels (static/css/admin-sessions.css draws its parts).
+FILL_BAR_WIDTH = 60
+
+
+def session_fill_html(*, held: int, capacity: int, minimum: int, cancelled: bool = False) -> str:
+    """A session's fill as one cell: "9 / 12 · min 6", a bar with the minimum marked (an SVG
+    hidden from screen readers: the text says the same), and "sous le minimum" or "complète"
+    in words, never by colour alone."""
+    text = _("%(held)d / %(capacity)d · min %(minimum)d") % {
+        "held": held,
+        "capacity": capacity,
+        "minimum": minimum,
+    }
+    value = round(FILL_BAR_WIDTH * min(held, capacity) / capacity) if capacity else 0
+    mark = round((FILL_BAR_WIDTH - 2) * min(minimum, capacity) / capacity) if capacity else 0
+    flag, state = "", "ok"
+    if not cancelled and capacity and held >= capacity:
+        flag, state = _("complète"), "full"
+    elif not cancelled and held < minimum:
+        flag, state = _("sous le minimum"), "under"
+    bar = format_html(
+        '<svg class="fill-bar" width="{w}" height="8" viewBox="0 0 {w} 8" aria-hidden="true" '
+        'focusable="false"><rect class="fill-bar-track" width="{w}" height="8"></rect>'
+        '<rect class="fill-bar-value fill-bar-value--{state}" width="{value}" height="8"></rect>'
+        '<rect class="fill-bar-minimum" x="{mark}" width="2" height="8"></rect></svg>',
+        w=FILL_BAR_WIDTH,
+        state=state,
+        value=value,
+        mark=mark,
+    )
+    if flag:
+        return format_html(
+            '<span class="session-fill">{} {} <strong class="fill-flag fill-flag--{}">{}</strong>'
+            "</span>",
+            text,
+            bar,
+            state,
+            flag,
+        )
+    return format_html('<span class="session-fill">{} {}</span>', text, bar)
 
 
 class SequenceInline(admin.TabularInline):
@@ -157,11 +214,6 @@ class ProviderAdmin(MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdm
                     "disability_contact_phone",
                 )
             },
-        ),
-        # Printed on the certificats de réalisation.
-        (
-            _("Représentant légal"),
-            {"fields": ("legal_representative_name", "legal_representative_title")},
         ),
         (_("Espace de l'organisme"), {"fields": ("members",)}),
     )
@@ -268,8 +320,20 @@ class SessionDayInlineFormSet(forms.BaseInlineFormSet):
 
 
 class SessionAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The department gives the region: staff choose one only where they want to.
+        if "region" in self.fields:
+            self.fields["region"].required = False
+            self.fields["region"].help_text = _("Laissée vide, c'est celle du département.")
+
     def clean(self):
         cleaned_data = super().clean()
+        department = cleaned_data.get("department")
+        if "region" in self.fields and not cleaned_data.get("region") and department:
+            cleaned_data["region"] = region_of(department)
+            # The model's own checks (region against department) read the instance.
+            self.instance.region = cleaned_data["region"]
         capacity = cleaned_data.get("capacity")
         if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
             # A first check, to show the error on the form; session_change counts again under
@@ -290,8 +354,28 @@ class SessionCancelForm(forms.Form):
     )
 
 
+# The usual hours of a training day, offered in every new day row.
+USUAL_HOURS = {
+    "morning_start": datetime.time(9, 0),
+    "morning_end": datetime.time(12, 30),
+    "afternoon_start": datetime.time(13, 30),
+    "afternoon_end": datetime.time(17, 0),
+}
+
+
+class SessionDayInlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # Initial values, not data: a new row left without its date stays unchanged and
+            # is not saved.
+            for name, value in USUAL_HOURS.items():
+                self.initial.setdefault(name, value)
+
+
 class SessionDayInline(admin.TabularInline):
     model = SessionDay
+    form = SessionDayInlineForm
     formset = SessionDayInlineFormSet
     fields = (
         "date",
@@ -314,7 +398,7 @@ class EnrolmentInline(admin.TabularInline):
     not here, so that a session edit never moves seats around."""
 
     model = Enrolment
-    fields = ("trainee", "trainee_email", "status", "created_at")
+    fields = ("trainee", "trainee_email", "status", "position", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -324,7 +408,20 @@ class EnrolmentInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("trainee")
+        # The waiting list in its order, after the others.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("trainee")
+            .annotate(waitlist_position=waitlist_position_expression())
+            .order_by(F("waitlist_position").asc(nulls_first=True), "created_at", "pk")
+        )
+
+    @admin.display(description=_("liste d'attente"))
+    def position(self, obj):
+        if obj.waitlist_position is None:
+            return "—"
+        return _("position %(position)d") % {"position": obj.waitlist_position}
 
     @admin.display(description=_("e-mail"))
     def trainee_email(self, obj):
@@ -333,6 +430,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    SessionPublicationMixin,
     SessionActionsMixin,
     PendingChangeRequestMixin,
     SessionDocumentsMixin,
@@ -344,22 +442,36 @@ class SessionAdmin(
     admin.ModelAdmin,
 ):
     form = SessionAdminForm
+    # Readable at 1366 px without scrolling: one column per question staff ask of a session.
     list_display = (
         "label",
         "module_number",
+        "provider",
         "city",
-        "department",
+        "first_day",
+        "deadline_state",
+        "status_display",
+        "fill",
+    )
+    list_filter = (
+        SessionWhenFilter,
+        ToReviewFilter,
+        "status",
+        UnderMinimumFilter,
+        PendingValidationsFilter,
+        "module",
         "region",
         "provider",
-        "first_day",
-        "registration_deadline",
-        "capacity",
-        "seats_taken",
-        "seats_left",
-        "status",
     )
-    list_filter = ("status", "module", "region", "provider")
-    search_fields = ("city", "label", "provider__name")
+    search_fields = (
+        "city",
+        "label",
+        "reference",
+        "venue_name",
+        "postcode",
+        "provider__name",
+    )
+    change_list_template = "admin/catalogue/session/change_list.html"
     autocomplete_fields = ("provider",)
     filter_horizontal = ("trainers", "partners")
     # The status changes only through the actions (and the change page's buttons), which call
@@ -375,9 +487,10 @@ class SessionAdmin(
     actions = ("publish_sessions", "cancel_sessions", *SessionActionsMixin.SESSION_LIST_ACTIONS)
     # Change-page buttons: URL suffix -> the action they run on that one session.
     OBJECT_ACTIONS = {"publier": "publish_sessions", "annuler": "cancel_sessions"}
+    # The days come right after the place (the change form's template puts them there).
     inlines = (SessionDayInline, EnrolmentInline)
     fieldsets = (
-        (None, {"fields": ("module", "provider", "label", "status")}),
+        (None, {"fields": ("module", "provider", "label", "reference", "status")}),
         (
             _("Lieu"),
             {
@@ -405,6 +518,17 @@ class SessionAdmin(
         ),
         (_("Intervenants et partenaires"), {"fields": ("trainers", "partners")}),
         (
+            _("Contact handicap propre à la session"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "disability_contact_name",
+                    "disability_contact_email",
+                    "disability_contact_phone",
+                ),
+            },
+        ),
+        (
             _("Fiche propre à l'organisme"),
             {
                 "classes": ("collapse",),
@@ -420,11 +544,35 @@ class SessionAdmin(
         # Seats held are counted in a subquery (`seats_held` reads the annotation): no query
         # per row. The joins are made here (the changelist ignores list_select_related once a
         # queryset has some).
+        bounds = day_bounds()
         return (
             with_seats_held(super().get_queryset(request))
             .select_related("module", "provider")
-            .annotate(first_day_date=day_bounds()["first_date"])
+            .annotate(
+                first_day_date=bounds["first_date"],
+                last_day_date=bounds["last_date"],
+                has_pending_enrolments=Exists(
+                    Enrolment.objects.filter(
+                        session=OuterRef("pk"), status=Enrolment.Status.PENDING
+                    )
+                ),
+                has_pending_change=Exists(
+                    SessionChangeRequest.objects.filter(
+                        session=OuterRef("pk"), status=SessionChangeRequest.Status.PENDING
+                    )
+                ),
+            )
         )
+
+    # The fieldset after which the change form's template shows the days.
+    DAYS_AFTER_FIELDSET = _("Lieu")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        names = [name for name, _options in self.get_fieldsets(request, obj)]
+        context["days_after_fieldset"] = (
+            self.DAYS_AFTER_FIELDSET if self.DAYS_AFTER_FIELDSET in names else None
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         """Nothing here: the lifecycle service saves the session with its days, trainers and
@@ -458,26 +606,10 @@ class SessionAdmin(
             form.instance.pk = session.pk
             form.instance._state.adding = False
 
-    @admin.action(description=_("Publier les sessions sélectionnées"), permissions=["change"])
-    def publish_sessions(self, request, queryset):
-        published = 0
-        for session in queryset:
-            try:
-                session_publish(session_id=session.pk, by=Actor.staff(request.user))
-            except ValidationError as error:
-                reason = " ".join(error.messages)
-                self.message_user(request, f"{session} : {reason}", messages.ERROR)
-            else:
-                published += 1
-        if published:
-            self.message_user(
-                request,
-                ngettext("%(count)d session publiée.", "%(count)d sessions publiées.", published)
-                % {"count": published},
-                messages.SUCCESS,
-            )
-
-    @admin.action(description=_("Annuler les sessions sélectionnées"), permissions=["change"])
+    @admin.action(
+        description=_("Annuler les sessions sélectionnées (prévenir les stagiaires)…"),
+        permissions=["change"],
+    )
     def cancel_sessions(self, request, queryset):
         """Asks for confirmation and a reason first: every trainee enrolled or waitlisted in
         the sessions gets a mail."""
@@ -516,7 +648,11 @@ class SessionAdmin(
         )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Annuler des sessions"),
+            "title": ngettext(
+                "Annuler la session (prévenir les stagiaires)",
+                "Annuler les sessions (prévenir les stagiaires)",
+                len(sessions),
+            ),
             "opts": self.model._meta,
             "sessions": sessions,
             "form": form,
@@ -555,9 +691,13 @@ class SessionAdmin(
         return session_history(obj)
 
     def get_ordering(self, request):
-        # Latest sessions first, those without days yet on top. An expression rather than the
-        # annotation: the choice lists of sessions elsewhere in the admin use this ordering too.
-        return (day_bounds()["first_date"].desc(nulls_first=True), "-pk")
+        # Soonest first (latest first among past sessions), those without days yet on top. An
+        # expression rather than the annotation: the choice lists of sessions elsewhere in the
+        # admin use this ordering too.
+        first_date = day_bounds()["first_date"]
+        if request.GET.get(SessionWhenFilter.parameter_name) == SessionWhenFilter.PAST:
+            return (first_date.desc(nulls_first=True), "-pk")
+        return (first_date.asc(nulls_first=True), "pk")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "opco_contact":
@@ -581,6 +721,44 @@ class SessionAdmin(
     def seats_left(self, obj):
         return seats_left(obj)
 
+    @admin.display(description=_("inscriptions"), ordering="registration_deadline")
+    def deadline_state(self, obj):
+        """Until when one may enrol (the deadline, else the day before the first day)."""
+        if obj.status == Session.Status.CANCELLED:
+            return "—"
+        closes_on = obj.registration_deadline or (
+            obj.first_day_date - datetime.timedelta(days=1) if obj.first_day_date else None
+        )
+        if closes_on is None:
+            return _("sans date")
+        today = timezone.localdate()
+        date = date_format(closes_on, "j F" if closes_on.year == today.year else "j F Y")
+        if closes_on >= today:
+            return _("ouvertes jusqu'au %(date)s") % {"date": date}
+        return _("closes le %(date)s") % {"date": date}
+
+    @admin.display(description=_("statut"), ordering="status")
+    def status_display(self, obj):
+        status = obj.get_status_display()
+        if obj.status == Session.Status.SUBMITTED and obj.published_at is None:
+            return format_html("{}<br><small>{}</small>", status, _("nouvelle, à examiner"))
+        if obj.has_pending_change:
+            return format_html("{}<br><small>{}</small>", status, _("modification à examiner"))
+        if obj.has_pending_enrolments:
+            return format_html("{}<br><small>{}</small>", status, _("inscriptions à valider"))
+        return status
+
+    @admin.display(description=_("remplissage"), ordering="seats_held_count")
+    def fill(self, obj):
+        """ "9 / 12 · min 6", a bar (the text says it all: the bar is hidden from screen
+        readers) and "sous le minimum" in words."""
+        return session_fill_html(
+            held=seats_held(obj),
+            capacity=obj.capacity,
+            minimum=obj.min_participants,
+            cancelled=obj.status == Session.Status.CANCELLED,
+        )
+
 
 class SessionDayAdminForm(forms.ModelForm):
     def clean(self):
@@ -592,6 +770,18 @@ class SessionDayAdminForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error(None, error)
         return cleaned_data
+
+
+def _half_day_display(start: datetime.time | None, end: datetime.time | None) -> str:
+    """ "9 h 00 – 12 h 30", or a dash for a half-day without session."""
+    if start is None or end is None:
+        return "—"
+    return f"{_time_display(start)} – {_time_display(end)}"
+
+
+def _time_display(value: datetime.time) -> str:
+    """ "9 h 00", as staff read times."""
+    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
 
 
 def _day_values(day: SessionDay) -> dict:
@@ -606,19 +796,20 @@ class SessionDayAdmin(
     lifecycle service."""
 
     form = SessionDayAdminForm
-    list_display = (
-        "date",
-        "session",
-        "morning_start",
-        "morning_end",
-        "afternoon_start",
-        "afternoon_end",
-    )
+    list_display = ("date", "session", "morning", "afternoon")
     list_filter = ("session__module", "session__region")
     list_select_related = ("session__module",)
     search_fields = ("session__city", "session__label", "title")
     date_hierarchy = "date"
     autocomplete_fields = ("session",)
+
+    @admin.display(description=_("matin"), ordering="morning_start")
+    def morning(self, obj):
+        return _half_day_display(obj.morning_start, obj.morning_end)
+
+    @admin.display(description=_("après-midi"), ordering="afternoon_start")
+    def afternoon(self, obj):
+        return _half_day_display(obj.afternoon_start, obj.afternoon_end)
 
     def get_readonly_fields(self, request, obj=None):
         # A day belongs to its session: moving it is deleting it here and adding it there.

@@ -19,8 +19,10 @@ from tests.admin.test_session_admin import ADD, new_session_data
 from tests.enrolment.helpers import enrol, practice_declaration
 from tests.factories import (
     EnrolmentFactory,
+    OpcoContactFactory,
     PrerequisiteModuleFactory,
     SessionFactory,
+    TrainerFactory,
     UserFactory,
 )
 
@@ -175,8 +177,16 @@ def test_session_page_shows_its_own_changes_made_in_the_admin(staff_client, staf
     assert staff_client.post(ADD, data).status_code == 302
     session = Session.objects.get()
     enrolment = EnrolmentFactory(session=session)
+    # What the form left out, that publishing needs.
+    Session.objects.filter(pk=session.pk).update(
+        venue_address="12 rue de la Formation", opco_contact=OpcoContactFactory()
+    )
+    session.trainers.add(TrainerFactory(provider=session.provider))
 
-    staff_client.post(button_url(session, "publish_sessions"))
+    staff_client.post(
+        button_url(session, "publish_sessions"),
+        {"action": "publish_sessions", "_selected_action": [session.pk], "confirm": "yes"},
+    )
     staff_client.post(
         button_url(session, "cancel_sessions"),
         {

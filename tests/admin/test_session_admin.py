@@ -282,12 +282,16 @@ def test_published_session_cannot_lose_all_its_days(staff_client, session):
 
 @pytest.mark.django_db
 def test_publish_action_publishes_drafts_and_reports_those_it_cannot(staff_client):
-    draft = SessionFactory(status=Session.Status.DRAFT)
-    dayless = SessionFactory(status=Session.Status.DRAFT, days=[])
+    draft = SessionFactory(status=Session.Status.DRAFT, trainers=True)
+    dayless = SessionFactory(status=Session.Status.DRAFT, days=[], trainers=True)
 
     response = staff_client.post(
         CHANGELIST,
-        {"action": "publish_sessions", "_selected_action": [draft.pk, dayless.pk]},
+        {
+            "action": "publish_sessions",
+            "_selected_action": [draft.pk, dayless.pk],
+            "confirm": "yes",
+        },
         follow=True,
     )
 
@@ -297,4 +301,4 @@ def test_publish_action_publishes_drafts_and_reports_those_it_cannot(staff_clien
     assert dayless.status == Session.Status.DRAFT
     page = response.content.decode()
     assert "1 session publiée." in page
-    assert escape("Une session doit avoir au moins une journée pour être publiée.") in page
+    assert escape("pour être publiée\u00a0: au moins une journée.") in page

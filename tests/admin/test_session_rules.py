@@ -106,14 +106,19 @@ def test_cancelled_session_has_no_publish_button_and_its_url_refuses(staff_clien
     assert escape("Une session annulée ne peut pas être publiée.") in response.content.decode()
 
 
-def test_publish_button_publishes_a_draft(staff_client):
-    draft = SessionFactory(status=Session.Status.DRAFT)
+def test_publish_button_publishes_a_draft_once_confirmed(staff_client):
+    draft = SessionFactory(status=Session.Status.DRAFT, trainers=True)
     assert (
         button_url(draft, "publish_sessions")
         in staff_client.get(change_url(draft)).content.decode()
     )
 
-    response = staff_client.post(button_url(draft, "publish_sessions"))
+    # First the confirmation page (backoffice/admin/publication.py), then the publication.
+    assert staff_client.post(button_url(draft, "publish_sessions")).status_code == 200
+    response = staff_client.post(
+        button_url(draft, "publish_sessions"),
+        {"action": "publish_sessions", "_selected_action": [draft.pk], "confirm": "yes"},
+    )
 
     assert response.status_code == 302
     assert response.url == change_url(draft)
@@ -130,7 +135,7 @@ def test_cancel_button_asks_for_confirmation_then_cancels_and_tells_the_trainees
     confirmation = staff_client.post(url)
     published.refresh_from_db()
     assert published.status == Session.Status.PUBLISHED
-    assert "Oui, annuler ces sessions" in confirmation.content.decode()
+    assert "Oui, annuler cette session et prévenir ses stagiaires" in confirmation.content.decode()
 
     response = staff_client.post(
         url,

@@ -14,7 +14,7 @@ STAFF = Actor.staff(None)
 
 @pytest.mark.django_db
 def test_publishing_a_submitted_session_sets_published_at():
-    session = SessionFactory(status=Session.Status.SUBMITTED)
+    session = SessionFactory(status=Session.Status.SUBMITTED, trainers=True)
     session_publish(session_id=session.pk, by=STAFF)
     session.refresh_from_db()
     assert session.status == Session.Status.PUBLISHED
@@ -24,7 +24,7 @@ def test_publishing_a_submitted_session_sets_published_at():
 @pytest.mark.django_db
 def test_republishing_keeps_the_first_publication_date():
     first = timezone.now() - datetime.timedelta(days=10)
-    session = SessionFactory(status=Session.Status.SUBMITTED, published_at=first)
+    session = SessionFactory(status=Session.Status.SUBMITTED, published_at=first, trainers=True)
     session_publish(session_id=session.pk, by=STAFF)
     session.refresh_from_db()
     assert session.published_at == first
@@ -50,7 +50,7 @@ def test_a_cancelled_session_cannot_be_published_again():
 
 @pytest.mark.django_db
 def test_published_then_cancelled_session_stays_public_as_cancelled(client):
-    session = SessionFactory(status=Session.Status.SUBMITTED)
+    session = SessionFactory(status=Session.Status.SUBMITTED, trainers=True)
     session = session_publish(session_id=session.pk, by=STAFF)
     session.status = Session.Status.CANCELLED
     session.save()

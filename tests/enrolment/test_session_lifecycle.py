@@ -224,7 +224,7 @@ def test_only_a_draft_can_be_submitted():
 
 
 def test_publish_works_on_the_row_as_it_is_now_not_as_a_page_loaded_it():
-    session = SessionFactory(status=Session.Status.SUBMITTED)
+    session = SessionFactory(status=Session.Status.SUBMITTED, trainers=True)
     stale = Session.objects.get(pk=session.pk)
     Session.objects.filter(pk=session.pk).update(capacity=20, label="Groupe 7")
 
@@ -235,7 +235,7 @@ def test_publish_works_on_the_row_as_it_is_now_not_as_a_page_loaded_it():
 
 
 def test_publishing_twice_records_one_transition():
-    session = SessionFactory(status=Session.Status.SUBMITTED)
+    session = SessionFactory(status=Session.Status.SUBMITTED, trainers=True)
 
     session_publish(session_id=session.pk, by=STAFF)
     session_publish(session_id=session.pk, by=STAFF)

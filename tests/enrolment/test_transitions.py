@@ -21,6 +21,7 @@ from tests.factories import (
     PrerequisiteModuleFactory,
     ProviderFactory,
     SessionFactory,
+    TrainerFactory,
     UserFactory,
 )
 
@@ -236,7 +237,10 @@ def test_session_lifecycle_is_logged_with_who_made_each_step(staff):
         "morning_end": datetime.time(12, 30),
     }
 
-    session = session_services.session_create(fields=fields, days=[day], by=Actor.staff(staff))
+    trainer = TrainerFactory(provider=model.provider)
+    session = session_services.session_create(
+        fields=fields, days=[day], trainer_ids=[trainer.pk], by=Actor.staff(staff)
+    )
     session_services.session_submit(session_id=session.pk, by=Actor.provider(member))
     session_services.session_publish(session_id=session.pk, by=Actor.staff(staff))
     session_services.session_cancel(

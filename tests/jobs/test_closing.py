@@ -167,7 +167,7 @@ def test_admin_action_asks_for_confirmation_then_cancels_with_the_reason(
     assert confirmation.status_code == 200
     page = confirmation.content.decode()
     assert "2 stagiaires à prévenir" in page
-    assert "Oui, annuler ces sessions" in page
+    assert "Oui, annuler cette session" in page
     doomed.refresh_from_db()
     assert doomed.status == Session.Status.PUBLISHED
 
