@@ -9,12 +9,16 @@ the fiche, the convocation and the certificate show.
 
 import datetime
 import logging
+import operator
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -78,30 +82,93 @@ def hours_attended(enrolment: Enrolment) -> Decimal:
     )
 
 
+# Whether attendance is recorded: one rule, in Python and in SQL ---------------------------------
+
+
+def _marks_cover(half_days: list[tuple[SessionDay, str]], marks: set[tuple[int, str]]) -> bool:
+    """The rule every "attendance recorded" reads: a (day id, half-day) mark for every half-day
+    of the session that takes place (present, absent and excused all count); a session without
+    any half-day has nothing recorded."""
+    return bool(half_days) and all((day.pk, half_day) in marks for day, half_day in half_days)
+
+
+def enrolment_attendance_recorded(enrolment: Enrolment) -> bool:
+    """Whether the trainee has a mark for every half-day of their session (the certificate and
+    the attestation wait for it). Reads the prefetched `enrolment.attendances` and session days
+    (enrolment.documents.enrolment_for_documents reads both)."""
+    marks = {(mark.day_id, mark.half_day) for mark in enrolment.attendances.all()}
+    return _marks_cover(session_half_days(enrolment.session), marks)
+
+
 def attendance_recorded(session: Session) -> bool:
     """Whether the session's attendance is recorded: every confirmed trainee has a mark for
-    every half-day of the session that takes place (two queries; a session with no confirmed
-    trainee has nothing to record, so True; a session with no day, False)."""
-    half_days = {(day.pk, half_day) for day, half_day in session_half_days(session)}
-    if not half_days:
-        return False
-    confirmed = set(
-        Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED).values_list(
-            "pk", flat=True
+    every half-day (enrolment_attendance_recorded for each); a session with no confirmed
+    trainee has nothing to record, so True, one with no half-day False. Reads the prefetched
+    days, and one query; `attendance_recorded_expression` says the same in SQL."""
+    half_days = session_half_days(session)
+    marks = defaultdict(set)
+    confirmed = set()
+    for enrolment_id, day_id, half_day in (
+        Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED)
+        .values_list("pk", "attendances__day_id", "attendances__half_day")
+        .order_by()
+    ):
+        confirmed.add(enrolment_id)
+        if day_id is not None:
+            marks[enrolment_id].add((day_id, half_day))
+    return bool(half_days) and all(
+        _marks_cover(half_days, marks[enrolment_id]) for enrolment_id in confirmed
+    )
+
+
+HALF_DAY_FIELDS = {
+    HalfDay.MORNING: ("morning_start", "morning_end"),
+    HalfDay.AFTERNOON: ("afternoon_start", "afternoon_end"),
+}
+
+
+def _half_day_takes_place_q(half_day: str) -> Q:
+    """half_day_times' rule as a filter on SessionDay: its start and end are set."""
+    start, end = HALF_DAY_FIELDS[half_day]
+    return Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
+
+
+def attendance_recorded_expression(session_ref: str = "pk") -> Q:
+    """attendance_recorded as a condition on Session rows (`session_ref` names the session's
+    id in the outer query), for an annotation or a filter at no query of its own: the session
+    has a half-day that takes place, and no (confirmed trainee, half-day) pair of it lacks a
+    mark."""
+    has_half_day = Exists(
+        SessionDay.objects.filter(session=OuterRef(session_ref)).filter(
+            reduce(operator.or_, (_half_day_takes_place_q(half_day) for half_day in HalfDay))
         )
     )
-    if not confirmed:
-        return True
-    marked = set(
-        Attendance.objects.filter(enrolment__in=confirmed, day__session=session).values_list(
-            "enrolment_id", "day_id", "half_day"
+
+    def unmarked(half_day: str) -> Q:
+        # A half-day of the day (OuterRef) that takes place, and a confirmed trainee of its
+        # session without a mark for it.
+        return _half_day_takes_place_q(half_day) & Q(
+            Exists(
+                Enrolment.objects.filter(
+                    session=OuterRef("session"), status=Enrolment.Status.CONFIRMED
+                ).exclude(
+                    Exists(
+                        Attendance.objects.filter(
+                            enrolment=OuterRef("pk"),
+                            day=OuterRef(OuterRef("pk")),
+                            half_day=half_day,
+                        )
+                    )
+                )
+            )
+        )
+
+    missing = Exists(
+        SessionDay.objects.filter(session=OuterRef(session_ref)).filter(
+            reduce(operator.or_, (unmarked(half_day) for half_day in HalfDay))
         )
     )
-    return all(
-        (enrolment_id, day_id, half_day) in marked
-        for enrolment_id in confirmed
-        for day_id, half_day in half_days
-    )
+    return has_half_day & ~Q(missing)
 
 
 def half_day_starts_at(day: SessionDay, half_day: str) -> datetime.datetime | None:
@@ -161,6 +228,8 @@ class GridCell:
 class GridRow:
     enrolment: Enrolment
     cells: list[GridCell]
+    # enrolment_attendance_recorded's rule, read from the cells.
+    recorded: bool
 
 
 @dataclass(frozen=True)
@@ -168,14 +237,37 @@ class AttendanceGrid:
     session: Session
     columns: list[GridColumn]
     rows: list[GridRow]
+    # attendance_closed_reason: why nothing may be recorded (a cancelled session), else "".
+    closed_reason: str
+    # attendance_recorded's rule, read from the rows.
+    recorded: bool
 
     @property
     def open_columns(self) -> list[GridColumn]:
-        return [column for column in self.columns if column.started]
+        return [] if self.closed_reason else [c for c in self.columns if c.started]
 
     @property
     def editable_cells(self) -> list[GridCell]:
+        if self.closed_reason:
+            return []
         return [cell for row in self.rows for cell in row.cells if cell.column.started]
+
+    @property
+    def rows_to_record(self) -> list[GridRow]:
+        """The trainees with a half-day still without a mark."""
+        return [row for row in self.rows if not row.recorded]
+
+    @property
+    def unavailable_reason(self) -> str:
+        """Why the page shows no grid to fill, else "": the session is cancelled, has no
+        date yet, or no confirmed trainee."""
+        if self.closed_reason:
+            return self.closed_reason
+        if not self.columns:
+            return str(NO_DATES)
+        if not self.rows:
+            return str(NO_TRAINEE)
+        return ""
 
 
 def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -> AttendanceGrid:
@@ -183,13 +275,12 @@ def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -
     cell with what is recorded. Two queries, whatever the numbers of trainees and days, for a
     session whose `days` are prefetched (providers.selectors.member_session does)."""
     now = now or timezone.now()
-    columns = []
-    for day in session.sorted_days:
-        started = day_has_started(day, now=now)
-        for half_day in HalfDay.values:
-            times = half_day_times(day, half_day)
-            if times is not None:
-                columns.append(GridColumn(day, half_day, *times, started=started))
+    half_days = session_half_days(session)
+    started = {day.pk: day_has_started(day, now=now) for day, _ in half_days}
+    columns = [
+        GridColumn(day, half_day, *half_day_times(day, half_day), started=started[day.pk])
+        for day, half_day in half_days
+    ]
     enrolments = list(
         Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED)
         .select_related("trainee")
@@ -212,8 +303,16 @@ def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -
             )
             for column in columns
         ]
-        rows.append(GridRow(enrolment, cells))
-    return AttendanceGrid(session=session, columns=columns, rows=rows)
+        marks = {cell.column.key for cell in cells if cell.status}
+        rows.append(GridRow(enrolment, cells, recorded=_marks_cover(half_days, marks)))
+    return AttendanceGrid(
+        session=session,
+        columns=columns,
+        rows=rows,
+        closed_reason=attendance_closed_reason(session) or "",
+        # attendance_recorded: no confirmed trainee has nothing to record.
+        recorded=bool(half_days) and all(row.recorded for row in rows),
+    )
 
 
 # The service ---------------------------------------------------------------------------------
@@ -232,16 +331,32 @@ NOT_STARTED = gettext_lazy(
     "pas encore commencé."
 )
 UNKNOWN_STATUS = gettext_lazy("Une case de la feuille a une valeur inconnue.")
+SESSION_CANCELLED = gettext_lazy(
+    "La session est annulée : sa feuille de présence ne se saisit plus."
+)
+NO_DATES = gettext_lazy("La session n'a pas encore de dates.")
+NO_TRAINEE = gettext_lazy("Aucun stagiaire confirmé pour le moment.")
+
+
+def attendance_closed_reason(session: Session) -> str | None:
+    """Why nothing may be recorded for the session at all, else None: it is cancelled (its
+    trainees' enrolments are too). attendance_record refuses it; the grid's page says it."""
+    if session.status == Session.Status.CANCELLED:
+        return str(SESSION_CANCELLED)
+    return None
 
 
 def attendance_record(*, session_id: int, marks: Mapping[Mark, str], by: Actor) -> tuple[int, int]:
     """Record a session's grid in one go: `marks` maps (enrolment id, day id, half-day) to an
     Attendance.Status. Locks the session row; every mark must be a confirmed enrolment of the
     session, one of its half-days that takes place, on a day that has started, with a known
-    status, or ValidationError and nothing is written. Marks left out keep what is recorded.
-    Returns (created, changed) counts."""
+    status, in a session that is not cancelled, or ValidationError and nothing is written.
+    Marks left out keep what is recorded. Returns (created, changed) counts."""
     with transaction.atomic():
         session = session_locked(pk=session_id)
+        closed = attendance_closed_reason(session)
+        if closed:
+            raise ValidationError(closed, code="closed")
         now = timezone.now()
         days = {day.pk: day for day in session.days.all()}
         confirmed = set(

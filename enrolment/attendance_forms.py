@@ -1,14 +1,17 @@
 """The attendance grid as a form, the same for a provider's member and OPCO staff: one radio
 group per cell of a day that has started (present / absent / excused), saved in one submit by
-`attendance.attendance_record`."""
+`attendance.attendance_record`; `attendance_grid_submit` is the pages' whole flow."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.formats import long_date
+from catalogue.models import Session
 
-from .attendance import AttendanceGrid, GridCell, Mark, attendance_record
+from .attendance import AttendanceGrid, GridCell, Mark, attendance_grid, attendance_record
 from .models import Attendance
 from .transitions import Actor
 
@@ -73,6 +76,9 @@ class AttendanceGridForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
+        if self.grid.closed_reason:
+            # The service refuses it as well; said once, before the cells it offers none of.
+            raise ValidationError(self.grid.closed_reason, code="closed")
         # A cell the page did not offer (a trainee no longer confirmed, a day removed or not
         # started yet, another session's ids) refuses the whole grid: nothing is half saved.
         posted = {key for key in self.data if key.startswith(f"{FIELD_PREFIX}-")}
@@ -99,3 +105,21 @@ class AttendanceGridForm(forms.Form):
         except ValidationError as error:
             self.add_error(None, error)
             return None
+
+
+SAVED = _("La feuille de présence est enregistrée.")
+
+
+def attendance_grid_submit(
+    request: HttpRequest, session: Session, *, by: Actor
+) -> tuple[AttendanceGridForm, bool]:
+    """The grid's page flow, for the providers' space and the admin alike: the form of the
+    session's grid, bound to the request's POST and saved when there is one. Returns (form,
+    saved); once saved, the success message is added and the caller redirects, else it
+    renders the form (with its errors)."""
+    posted = request.method == "POST"
+    form = AttendanceGridForm(attendance_grid(session), request.POST if posted else None)
+    saved = posted and form.is_valid() and form.save(by=by) is not None
+    if saved:
+        messages.success(request, SAVED)
+    return form, saved

@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from catalogue.ics import session_location
 from catalogue.models import Session, SessionDay
 
-from .attendance import half_day_times, hours_attended, session_half_days
+from .attendance import (
+    enrolment_attendance_recorded,
+    half_day_times,
+    hours_attended,
+    session_half_days,
+)
 from .mails import session_title
 from .models import Attendance, Enrolment
 
@@ -118,14 +123,6 @@ def session_is_over(session: Session, *, now: datetime.datetime | None = None) -
     return ends_at is not None and (now or timezone.now()) >= ends_at
 
 
-def enrolment_attendance_recorded(enrolment: Enrolment) -> bool:
-    """Whether the trainee has a mark (present, absent or excused) for every half-day of the
-    session. Reads the prefetched attendances and days."""
-    half_days = session_half_days(enrolment.session)
-    marks = {(mark.day_id, mark.half_day) for mark in enrolment.attendances.all()}
-    return bool(half_days) and all((day.pk, half_day) in marks for day, half_day in half_days)
-
-
 def _check_dates(session: Session) -> None:
     if not session.sorted_days:
         raise DocumentUnavailable(_("La session n'a pas encore de dates."))
@@ -165,25 +162,6 @@ def completion_unavailable_reason(
 
 
 # Documents -----------------------------------------------------------------------------------
-
-
-def _disability_contact(session: Session) -> dict[str, str] | None:
-    """The session's own disability contact where it has one, else the provider's référent."""
-    own = (
-        session.disability_contact_name,
-        session.disability_contact_email,
-        session.disability_contact_phone,
-    )
-    provider = session.provider
-    referent = (
-        provider.disability_contact_name,
-        provider.disability_contact_email,
-        provider.disability_contact_phone,
-    )
-    for name, email, phone in (own, referent):
-        if name or email or phone:
-            return {"name": name, "email": email, "phone": phone}
-    return None
 
 
 def _half_day_columns(session: Session) -> list[dict]:
@@ -249,7 +227,7 @@ def convocation_pdf(enrolment: Enrolment) -> bytes:
     session = enrolment.session
     context = {
         **_enrolment_context(enrolment),
-        "disability_contact": _disability_contact(session),
+        "disability_contact": session.disability_contact,
         "inter_session_work": session.fiche_inter_session_work,
     }
     return render_pdf("documents/convocation.html", context)

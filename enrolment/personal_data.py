@@ -7,6 +7,7 @@ The keys are French: the file is for the person. Staff download it from the trai
 page (backoffice.admin.personal_data), which passes the sessions the user may see.
 """
 
+import datetime
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -178,10 +179,19 @@ def trainee_data(trainee: Trainee, *, sessions_q: Q | None = None) -> dict:
     }
 
 
+class LocalTimeEncoder(DjangoJSONEncoder):
+    """Moments in the local time (Europe/Paris, with its offset), as the person lives them."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
 def trainee_data_json(trainee: Trainee, *, sessions_q: Q | None = None) -> str:
     return json.dumps(
         trainee_data(trainee, sessions_q=sessions_q),
-        cls=DjangoJSONEncoder,
+        cls=LocalTimeEncoder,
         ensure_ascii=False,
         indent=2,
     )

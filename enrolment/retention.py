@@ -148,15 +148,9 @@ def trainee_anonymise(
     now = now or timezone.now()
     with transaction.atomic():
         trainee = Trainee.objects.select_for_update().get(pk=trainee_id)
-        if trainee.anonymised_at is not None:
-            raise AnonymisationRefused(_("Ce stagiaire est déjà anonymisé."))
-        if _enrolments_not_over(trainee, today=timezone.localdate(now)).exists():
-            raise AnonymisationRefused(
-                _(
-                    "Ce stagiaire a une inscription en cours dans une session qui n'est pas "
-                    "terminée : annulez-la d'abord, puis anonymisez."
-                )
-            )
+        refusal = trainee_anonymise_refusal(trainee, today=timezone.localdate(now))
+        if refusal is not None:
+            raise AnonymisationRefused(refusal)
         email = trainee.email
         trainees_erase(ids=[trainee.pk], emails=[email], now=now)
         # Their mails go with them (cascade).
@@ -176,6 +170,21 @@ def trainee_anonymise(
 ANONYMISED_ON_REQUEST = _(
     "Stagiaire anonymisé à sa demande (données personnelles effacées, statistiques conservées)."
 )
+
+
+def trainee_anonymise_refusal(trainee: Trainee, *, today: datetime.date) -> str | None:
+    """Why `trainee_anonymise` would refuse this trainee now, in French, or None (the admin
+    asks before its confirmation; the service asks again under the lock)."""
+    if trainee.anonymised_at is not None:
+        return str(_("Ce stagiaire est déjà anonymisé."))
+    if _enrolments_not_over(trainee, today=today).exists():
+        return str(
+            _(
+                "Ce stagiaire a une inscription en cours dans une session qui n'est pas "
+                "terminée\u00a0: annulez-la d'abord, puis anonymisez."
+            )
+        )
+    return None
 
 
 def _enrolments_not_over(trainee: Trainee, *, today: datetime.date) -> models.QuerySet:

@@ -347,15 +347,24 @@ def _unconfirmed_erase(enrolment: Enrolment, *, now: datetime.datetime) -> None:
     enrolment.submitted_identity = {}
 
 
+def disability_needs_recipient(session: Session) -> str:
+    """The address the needs a trainee types on the form go to: the e-mail of the contact the
+    pages show (Session.disability_contact: the session's own, else the provider's référent),
+    else, when that contact has none (a name and a phone only), the provider's référent's
+    e-mail, else the provider's own; "" when there is none."""
+    contact = session.disability_contact
+    provider = session.provider
+    return (
+        (contact["email"] if contact else "") or provider.disability_contact_email or provider.email
+    )
+
+
 def _disability_needs_mail_queue(enrolment: Enrolment) -> None:
-    """Pass the needs the trainee typed on to the provider, as the form promises: to the
-    session's own disability contact, else the provider's référent handicap, else the
-    provider's own address."""
+    """Pass the needs the trainee typed on to the provider, as the form promises, at
+    disability_needs_recipient."""
     session = enrolment.session
     provider = session.provider
-    recipient = (
-        session.disability_contact_email or provider.disability_contact_email or provider.email
-    )
+    recipient = disability_needs_recipient(session)
     if not recipient:
         # Ids only: the needs are health data.
         logger.warning(

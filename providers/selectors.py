@@ -5,10 +5,10 @@ import dataclasses
 import datetime
 
 from django.db.models import (
+    BooleanField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from catalogue.models import Provider, Session, SessionDay
 from catalogue.selectors import day_bounds
-from enrolment.models import Attendance, Enrolment, seat_holding_q
+from enrolment.attendance import attendance_recorded_expression
+from enrolment.models import Enrolment, seat_holding_q
 from enrolment.selectors import seats_held, waitlist_position_expression, with_seats_held
 
 # Sessions that ended within this many days still show on the space's home page.
@@ -50,9 +51,13 @@ def _space_sessions(provider_ids) -> QuerySet[Session]:
         Session.objects.filter(provider__in=provider_ids)
         .annotate(**day_bounds())
         .annotate(**_status_counts())
-        # Whether any half-day of the session has its attendance recorded (the home page's
-        # "attendance to record").
-        .annotate(has_attendance=Exists(Attendance.objects.filter(day__session=OuterRef("pk"))))
+        # Every confirmed trainee marked on every half-day (the home page's "attendance to
+        # record"): enrolment.attendance's rule, in SQL.
+        .annotate(
+            attendance_recorded=ExpressionWrapper(
+                attendance_recorded_expression(), output_field=BooleanField()
+            )
+        )
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
     )
@@ -70,7 +75,7 @@ def space_sessions(
     """The providers' sessions that have not ended (soonest first; those without dates yet
     last) and those that ended within RECENT_DAYS (latest first), whatever their status.
     Each session carries `first_date`, `last_date`, `<status>_count` for every enrolment status,
-    `seats_held_count` and `has_attendance`."""
+    `seats_held_count` and `attendance_recorded`."""
     today = today or timezone.localdate()
     sessions = list(
         _space_sessions([provider.pk for provider in providers]).filter(
@@ -174,7 +179,8 @@ class Attention:
     # Published, registration closing within ATTENTION_DAYS, fewer confirmed and pending
     # trainees than the minimum (job_selectors.SessionCounts.under_minimum's rule).
     under_minimum: list[Session]
-    # Published, ended, with confirmed trainees and no half-day's attendance recorded.
+    # Published, ended, with confirmed trainees whose attendance is not recorded for every
+    # half-day (enrolment.attendance.attendance_recorded).
     attendance_missing: list[Session]
 
 
@@ -195,7 +201,9 @@ def space_attention(sessions: SpaceSessions, *, today: datetime.date | None = No
     attendance_missing = [
         session
         for session in sessions.recent
-        if session.status == published and session.confirmed_count and not session.has_attendance
+        if session.status == published
+        and session.confirmed_count
+        and not session.attendance_recorded
     ]
     return Attention(under_minimum=under_minimum, attendance_missing=attendance_missing)
 

@@ -9,8 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from enrolment.attendance import attendance_grid
-from enrolment.attendance_forms import AttendanceGridForm
+from enrolment.attendance_forms import attendance_grid_submit
 from enrolment.exports import FORMATS, participants_response
 from enrolment.transitions import Actor
 
@@ -57,16 +56,8 @@ class SessionAttendanceMixin:
         session = self._session_or_404(request, object_id)
         if not self.has_change_permission(request, session):
             raise PermissionDenied
-        form = AttendanceGridForm(
-            attendance_grid(session), request.POST if request.method == "POST" else None
-        )
-        saved = (
-            request.method == "POST"
-            and form.is_valid()
-            and form.save(by=Actor.staff(request.user)) is not None
-        )
+        form, saved = attendance_grid_submit(request, session, by=Actor.staff(request.user))
         if saved:
-            self.message_user(request, _("La feuille de présence est enregistrée."))
             return redirect(request.path)
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",

@@ -16,12 +16,17 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrolment.models import Enrolment
 from enrolment.personal_data import trainee_data_json
-from enrolment.retention import AnonymisationRefused, trainee_anonymise
+from enrolment.retention import (
+    AnonymisationRefused,
+    trainee_anonymise,
+    trainee_anonymise_refusal,
+)
 from enrolment.transitions import Actor
 
 from ..scoping import is_national, session_scope_q
@@ -89,18 +94,16 @@ class TraineePersonalDataMixin:
         return response
 
     def anonymise_refusal(self, request, trainee) -> str | None:
-        """Why this user may not anonymise this trainee here, or None (the service checks the
-        enrolments not over yet)."""
-        if trainee.anonymised_at is not None:
-            return _("Ce stagiaire est déjà anonymisé.")
-        if is_national(request.user):
-            return None
+        """Why this user may not anonymise this trainee now, or None."""
+        refusal = trainee_anonymise_refusal(trainee, today=timezone.localdate())
+        if refusal is not None or is_national(request.user):
+            return refusal
         outside = Enrolment.objects.filter(trainee=trainee).exclude(
             session_scope_q(request.user, prefix="session__")
         )
         if outside.exists():
             return _(
-                "Ce stagiaire est aussi inscrit dans le programme d'un autre OPCO : seule "
+                "Ce stagiaire est aussi inscrit dans le programme d'un autre OPCO\u00a0: seule "
                 "l'administration nationale peut l'anonymiser."
             )
         return None
@@ -123,7 +126,7 @@ class TraineePersonalDataMixin:
             else:
                 self.message_user(
                     request,
-                    _("Le stagiaire est anonymisé ; les statistiques sont conservées."),
+                    _("Le stagiaire est anonymisé\u00a0; les statistiques sont conservées."),
                     messages.SUCCESS,
                 )
             return redirect(self._change_url(trainee))

@@ -4,6 +4,8 @@ a convocation again to one trainee, "Écrire aux stagiaires"; and what was sent,
 session's history. Every session is looked up through the admin's queryset (another OPCO's
 answers 404); the services decide (enrolment.session_services, enrolment.staff_mails)."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -26,7 +28,7 @@ from enrolment.mails import (
     convocation_due,
 )
 from enrolment.models import Enrolment, StaffMessage, Trainee
-from enrolment.selectors import enrolment_for_page, session_for_enrolment
+from enrolment.selectors import enrolment_for_page, session_for_enrolment, session_has_started
 from enrolment.services import EnrolmentError
 from enrolment.session_services import DAY_FIELDS, SESSION_FIELDS, session_create
 from enrolment.staff_mails import (
@@ -43,6 +45,8 @@ from outbox.registry import draft_message
 from ..scoping import session_scope_q
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
+# An id as a query or form value: ASCII digits that fit a bigint.
+ID_RE = re.compile(r"[0-9]{1,18}")
 
 
 def session_copy_values(session: Session) -> dict:
@@ -250,7 +254,7 @@ class SessionActionsMixin:
         it, or as a sample trainee would when none is confirmed; and the trainee."""
         confirmed = session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
         chosen = None
-        if enrolment_id and str(enrolment_id).isdigit():
+        if enrolment_id and ID_RE.fullmatch(enrolment_id):
             chosen = confirmed.filter(pk=int(enrolment_id)).values_list("pk", flat=True).first()
         if chosen is None:
             chosen = (
@@ -315,7 +319,8 @@ class SessionActionsMixin:
             "confirmed": confirmed,
             "due": enrolment.pk is not None and convocation_due(enrolment),
             "can_send": self.has_change_permission(request, session)
-            and session.status == Session.Status.PUBLISHED,
+            and session.status == Session.Status.PUBLISHED
+            and not session_has_started(session),
             "token": staff_form_token(),
         }
         return TemplateResponse(request, "admin/catalogue/session/convocation.html", context)
@@ -367,7 +372,7 @@ class SessionActionsMixin:
             return HttpResponseNotAllowed(["POST"])
         session = self._own_session(request, object_id, change=True)
         enrolment_id = request.POST.get("inscription", "")
-        if not enrolment_id.isdigit():
+        if not ID_RE.fullmatch(enrolment_id):
             raise Http404
         enrolment = (
             session.enrolments.select_related("trainee").filter(pk=int(enrolment_id)).first()

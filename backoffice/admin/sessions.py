@@ -215,6 +215,11 @@ class ProviderAdmin(MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdm
                 )
             },
         ),
+        # Printed on the certificats de réalisation.
+        (
+            _("Représentant légal"),
+            {"fields": ("legal_representative_name", "legal_representative_title")},
+        ),
         (_("Espace de l'organisme"), {"fields": ("members",)}),
     )
 

@@ -195,6 +195,29 @@ def test_sessions_export_with_their_fill(staff_client, two_sessions):
     assert _xlsx(act(staff_client, "export_sessions_xlsx", [running, later]))[0] == header
 
 
+def test_exports_are_refused_without_the_view_permission(client, two_sessions):
+    user = UserFactory(is_staff=True)
+    OpcoStaff.objects.create(user=user, opco=OpcoFactory())
+    client.force_login(user)
+    response = act(client, "export_enrolments_csv", list(two_sessions))
+    assert response.status_code == 403
+
+
+def test_a_started_session_offers_no_sending(staff_client):
+    today = timezone.localdate()
+    running = SessionFactory(
+        registration_deadline=today - datetime.timedelta(days=10),
+        days=[today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)],
+    )
+    EnrolmentFactory(session=running)
+    page = staff_client.get(url("convocation", running))
+    assert page.status_code == 200
+    assert not page.context["can_send"]
+    response = staff_client.post(url("convocation", running), {"token": token(14)}, follow=True)
+    assert "La session a commencé" in response.content.decode()
+    assert not OutboxMail.objects.exists()
+
+
 # Convocations.
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.utils import timezone
 
+from catalogue.models import Session
 from enrolment.models import Attendance, Enrolment
 from tests.factories import EnrolmentFactory, SessionFactory, TraineeFactory
 
@@ -79,3 +80,32 @@ def test_visitors_are_sent_to_the_admin_login(client, running):
     response = client.get(admin_url(running, "presences/"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_cancelled_sessions_grid_says_why_and_saves_nothing(staff_client, running):
+    bernard = EnrolmentFactory(session=running)
+    first, _ = running.sorted_days
+    Session.objects.filter(pk=running.pk).update(status=Session.Status.CANCELLED)
+    cancelled = "La session est annulée\u00a0: sa feuille de présence ne se saisit plus."
+
+    page = staff_client.get(admin_url(running, "presences/"))
+    assert cancelled in page.content.decode()
+    assert 'name="presence-' not in page.content.decode()
+
+    response = staff_client.post(
+        admin_url(running, "presences/"), {f"presence-{bernard.pk}-{first.pk}-am": "present"}
+    )
+    assert response.status_code == 200
+    assert cancelled in response.context["form"].non_field_errors()
+    assert not Attendance.objects.exists()
+
+
+def test_staff_see_the_same_grid_state_and_message_as_providers(staff_client, running):
+    EnrolmentFactory(session=running)
+    page = staff_client.get(admin_url(running, "presences/"))
+    assert "La présence reste à saisir pour 1 stagiaire." in page.content.decode()
+
+    response = staff_client.post(
+        admin_url(running, "presences/"), {"fill_present": "on"}, follow=True
+    )
+    assert "La feuille de présence est enregistrée." in response.content.decode()

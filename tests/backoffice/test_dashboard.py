@@ -249,3 +249,54 @@ def test_constant_queries_whatever_the_number_of_sessions(sante, sante_client, p
     with_50 = _queries(sante_client)
 
     assert with_50 == with_5
+
+
+def test_under_minimum_within_15_days_of_the_deadline_or_closed_before_the_start(
+    sante_contact, sante_user
+):
+    def session(deadline_in, starts_in, **fields):
+        today = timezone.localdate()
+        return SessionFactory(
+            opco_contact=sante_contact,
+            registration_deadline=today + datetime.timedelta(days=deadline_in),
+            days=[today + datetime.timedelta(days=starts_in)],
+            **fields,
+        )
+
+    in_15_days = session(15, 30)
+    closed_yesterday = session(-1, 5)
+    in_16_days = session(16, 30)
+    reached = session(3, 10, min_participants=1)
+    enrol(reached, Status.PENDING)
+    draft = session(3, 10, status=Session.Status.DRAFT)
+
+    figures = dashboard(user=sante_user)
+
+    assert figures.under_minimum == [closed_yesterday, in_15_days]
+    assert in_16_days in figures.upcoming and draft in figures.upcoming
+    assert reached not in figures.under_minimum
+
+
+def test_satisfaction_per_module_and_overall(sante_contact, sante_user):
+    today = timezone.localdate()
+    past = {"days": [today - datetime.timedelta(days=3)], "registration_deadline": None}
+    first = SessionFactory(opco_contact=sante_contact, **past)
+    second = SessionFactory(opco_contact=sante_contact, **past)
+    answer(enrol(first, Status.CONFIRMED)[0], 5, True)
+    answer(enrol(second, Status.CONFIRMED)[0], 2, False)
+    answer(enrol(second, Status.CONFIRMED)[0], 2, False)
+
+    rows = dashboard(user=sante_user).satisfaction
+
+    assert [(row.responses, row.averages[0][1], row.recommend_percent) for row in rows] == [
+        (1, 5.0, 100),
+        (2, 2.0, 0),
+        (3, 3.0, 33),
+    ]
+    assert rows[-1].module is None
+
+
+def test_the_index_shows_no_dashboard_link_without_the_permission(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    assert "/admin/tableau-de-bord/" not in client.get("/admin/").content.decode()

@@ -106,6 +106,8 @@ def test_the_export_holds_everything_about_the_trainee(trainee, sante_client, sa
     assert "no-store" in response["Cache-Control"]
     data = json.loads(response.content)
     assert data["stagiaire"]["e-mail professionnel"] == "lea.martin@cias.fr"
+    # Moments in Paris time, with their offset.
+    assert data["exporté le"].endswith(("+01:00", "+02:00"))
     assert data["stagiaire"]["métier"] == "Assistant(e) de service social"
     assert data["structure employeuse"]["SIRET"] == trainee.employer.siret
     [enrolment] = data["inscriptions"]
@@ -194,6 +196,10 @@ def test_anonymisation_erases_the_person_and_keeps_the_statistics(
 def test_anonymisation_refused_while_an_enrolment_is_not_over(trainee, sante_client):
     EnrolmentFactory(trainee=trainee, session=SessionFactory(), status=Enrolment.Status.PENDING)
 
+    # Said on the confirmation page, which offers no button, and again if posted all the same.
+    page = html.unescape(sante_client.get(anonymise_url(trainee)).content.decode())
+    assert "annulez-la d'abord" in page
+    assert "Oui, anonymiser" not in page
     response = sante_client.post(anonymise_url(trainee), follow=True)
 
     assert "annulez-la d'abord" in html.unescape(response.content.decode())

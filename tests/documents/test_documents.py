@@ -11,7 +11,12 @@ from pypdf import PdfReader
 from catalogue.formats import long_date, short_date
 from enrolment import documents
 from enrolment.models import Attendance
-from tests.factories import EnrolmentFactory, SessionFactory
+from tests.factories import (
+    EnrolmentFactory,
+    SessionDayFactory,
+    SessionFactory,
+    TrainerFactory,
+)
 
 from .conftest import pdf_text, record
 
@@ -169,3 +174,58 @@ def test_filenames_are_plain_ascii(lea):
     assert documents.enrolment_document_filename("certificat-realisation", enrolment) == (
         f"certificat-realisation_lea-bernard_module-{number}-groupe-3-orleans.pdf"
     )
+
+
+def test_certificate_names_the_providers_legal_representative(lea):
+    provider = lea.session.provider
+    provider.legal_representative_name = "Claire Directrice"
+    provider.legal_representative_title = "Directrice régionale"
+    provider.save()
+    enrolment = documents.enrolment_for_documents(pk=lea.pk)
+
+    text = pdf_text(documents.certificate_pdf(enrolment))
+
+    assert "Je soussigné(e) Claire Directrice, Directrice régionale, représentant légal" in text
+    assert "soussigné(e) ," not in text
+
+
+def test_certificate_leaves_a_line_to_fill_without_a_representative(lea):
+    enrolment = documents.enrolment_for_documents(pk=lea.pk)
+
+    text = pdf_text(documents.certificate_pdf(enrolment))
+
+    # The blank line to fill by hand, then the model's words.
+    assert "Je soussigné(e) , représentant légal du dispensateur" in text
+
+
+@pytest.mark.parametrize("day_count", [2, 3])
+def test_a_usual_convocation_fits_one_page(past_session, hugo, day_count):
+    session = past_session
+    session.access_notes = (
+        "Tram A, arrêt Gare ; parking payant rue de la Formation. "
+        "Le bâtiment est accessible en fauteuil roulant par l'entrée latérale."
+    )
+    session.disability_contact_name = "Nora Accueil"
+    session.disability_contact_email = "nora@croix-rouge.example.org"
+    session.disability_contact_phone = "02 38 00 00 00"
+    session.save()
+    # Module 1's own wording, as the seeds hold it, and a second trainer.
+    session.module.inter_session_work = (
+        "Réflexion individuelle pour faire le lien entre apports théoriques et les enjeux dans "
+        "sa pratique – Diagnostic et proposition d'axe de développement de la dimension "
+        "« d'aller vers » dans son service"
+    )
+    session.module.save()
+    session.trainers.add(TrainerFactory(provider=session.provider, role="Psychologue"))
+    last = session.sorted_days[-1]
+    for extra in range(day_count - 2):
+        SessionDayFactory(session=session, date=last.date + datetime.timedelta(days=extra + 1))
+    enrolment = documents.enrolment_for_documents(pk=hugo.pk)
+    assert len(enrolment.session.sorted_days) == day_count
+    assert enrolment.session.fiche_inter_session_work
+
+    content = documents.convocation_pdf(enrolment)
+
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 1, pdf_text(content)[-400:]
+    assert "Édité le" in pdf_text(content)

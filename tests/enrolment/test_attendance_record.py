@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from catalogue.models import Session
 from enrolment.attendance import attendance_record
 from enrolment.models import Attendance, Enrolment
 from enrolment.transitions import Actor
@@ -91,3 +92,17 @@ def test_a_day_starts_at_its_first_half_day(running, by):
     )
     with pytest.raises(ValidationError):
         record(running, {(enrolment.pk, day.pk, "am"): "present"}, by)
+
+
+def test_a_cancelled_session_is_refused_with_its_reason(running, by):
+    enrolment = EnrolmentFactory(session=running)
+    first, _ = running.sorted_days
+    Session.objects.filter(pk=running.pk).update(status=Session.Status.CANCELLED)
+
+    for marks in ({(enrolment.pk, first.pk, "am"): "present"}, {}):
+        with pytest.raises(ValidationError) as refused:
+            record(running, marks, by)
+        assert refused.value.messages == [
+            "La session est annulée\u00a0: sa feuille de présence ne se saisit plus."
+        ]
+    assert not Attendance.objects.exists()

@@ -7,6 +7,7 @@ import pytest
 
 from enrolment.mails import MailKind
 from enrolment.models import Enrolment
+from enrolment.services import disability_needs_recipient
 from outbox.models import OutboxMail
 from outbox.services import outbox_send
 from tests.factories import ProviderFactory, SessionFactory
@@ -144,3 +145,68 @@ def test_needs_mail_is_skipped_when_the_needs_were_erased_before_it_leaves(mailo
     assert outbox_send(mail_id=row.pk) is False
 
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "session_contact, provider_contact, expected",
+    [
+        # The session's own contact, when it has an address.
+        (("Nora", "nora@example.org", ""), ("Sam", "sam@example.org"), "nora@example.org"),
+        # Its own contact without an address: the provider's référent, then the provider.
+        (("Nora", "", "02 38 00 00 00"), ("Sam", "sam@example.org"), "sam@example.org"),
+        (("Nora", "", "02 38 00 00 00"), ("", ""), "contact@example.org"),
+        # No contact of its own: the provider's référent, then the provider.
+        (("", "", ""), ("Sam", "sam@example.org"), "sam@example.org"),
+        (("", "", ""), ("Sam", ""), "contact@example.org"),
+    ],
+)
+def test_the_needs_go_to_the_shown_contacts_address_else_the_providers(
+    session_contact, provider_contact, expected
+):
+    session = _session(
+        email="contact@example.org",
+        disability_contact_name=provider_contact[0],
+        disability_contact_email=provider_contact[1],
+    )
+    (
+        session.disability_contact_name,
+        session.disability_contact_email,
+        session.disability_contact_phone,
+    ) = session_contact
+    session.save()
+
+    assert disability_needs_recipient(session) == expected
+    _enrol_with_needs(session)
+    assert OutboxMail.objects.get(kind=Kind.DISABILITY_NEEDS).recipient == expected
+
+
+def test_a_session_contact_without_address_is_named_in_the_mail_to_the_referent(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    session = _session(disability_contact_email="handicap@croix-rouge.example.org")
+    session.disability_contact_name = "Nora Accueil"
+    session.disability_contact_phone = "0238000000"
+    session.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _enrol_with_needs(session)
+
+    [message] = [m for m in mailoutbox if m.to == ["handicap@croix-rouge.example.org"]]
+    assert "n'a pas d'adresse e-mail\u00a0: ce message vous parvient à sa place" in message.body
+    assert "Contact handicap de la session\u00a0: Nora Accueil, 02 38 00 00 00" in message.body
+    assert "Nora Accueil, 02 38 00 00 00" in message.alternatives[0][0]
+
+
+def test_the_referent_is_not_told_of_a_contact_with_an_address(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    session = _session()
+    session.disability_contact_name = "Nora Accueil"
+    session.disability_contact_email = "nora@croix-rouge.example.org"
+    session.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _enrol_with_needs(session)
+
+    [message] = [m for m in mailoutbox if m.to == ["nora@croix-rouge.example.org"]]
+    assert "à sa place" not in message.body

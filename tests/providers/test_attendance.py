@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from catalogue.models import Session
 from enrolment.models import Attendance, Enrolment
 from tests.factories import EnrolmentFactory, SessionFactory, TraineeFactory
 
@@ -181,3 +182,39 @@ def test_the_grid_runs_the_same_queries_for_3_and_30_trainees(alice_client, prov
     assert queries_for(alice_client, url(sessions[0])) == queries_for(
         alice_client, url(sessions[1])
     )
+
+
+CANCELLED = "La session est annulée\u00a0: sa feuille de présence ne se saisit plus."
+
+
+def test_a_cancelled_sessions_grid_says_why_and_saves_nothing(alice_client, running, trainees):
+    first, _ = running.sorted_days
+    Session.objects.filter(pk=running.pk).update(status=Session.Status.CANCELLED)
+
+    page = alice_client.get(url(running))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert CANCELLED in html
+    assert 'name="presence-' not in html
+    assert "Enregistrer la feuille de présence" not in html
+
+    for data in ({field(trainees[0], first, "am"): "present"}, {}):
+        response = alice_client.post(url(running), data, follow=True)
+        assert response.status_code == 200
+        assert CANCELLED in response.context["form"].non_field_errors()
+        assert "erreurs-titre" in response.content.decode()
+        assert "est enregistrée" not in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_grid_says_how_many_trainees_remain_to_record(alice_client, running, trainees):
+    first, _ = running.sorted_days
+    bernard, moreau = trainees
+    html = alice_client.get(url(running)).content.decode()
+    assert "La présence reste à saisir pour 2 stagiaires." in html
+
+    alice_client.post(url(running), {"fill_present": "on"})
+    html = alice_client.get(url(running)).content.decode()
+    # The second day is still to come.
+    assert "La présence reste à saisir pour 2 stagiaires." in html
+    assert "La feuille de présence est enregistrée." in html

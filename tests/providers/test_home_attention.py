@@ -101,18 +101,45 @@ def test_a_finished_session_without_attendance_is_shown(alice_client, provider, 
     assert "Groupe 2, Blois" in response.content.decode()
 
 
-def test_one_recorded_half_day_is_enough(alice_client, provider, module_2):
+def mark(enrolment, day, half_day, status=Attendance.Status.PRESENT):
+    Attendance.objects.create(enrolment=enrolment, day=day, half_day=half_day, status=status)
+
+
+def test_one_recorded_half_day_leaves_the_alert(alice_client, provider, module_2):
     session = finished(provider=provider, module=module_2)
     [enrolment, _other] = confirmed(session, 2)
-    Attendance.objects.create(
-        enrolment=enrolment,
-        day=session.days.order_by("date").first(),
-        half_day=Attendance.HalfDay.MORNING,
-        status=Attendance.Status.PRESENT,
-    )
+    mark(enrolment, session.sorted_days[0], Attendance.HalfDay.MORNING)
 
     response = alice_client.get(HOME)
 
+    assert response.context["attention"].attendance_missing == [session]
+    assert sections(response)["attendance"]
+
+
+def test_the_marks_of_a_cancelled_enrolment_do_not_count(alice_client, provider, module_2):
+    session = finished(provider=provider, module=module_2)
+    confirmed(session)
+    gone = EnrolmentFactory(session=session, status=Enrolment.Status.CANCELLED)
+    for day in session.sorted_days:
+        for half_day in Attendance.HalfDay.values:
+            mark(gone, day, half_day)
+
+    assert alice_client.get(HOME).context["attention"].attendance_missing == [session]
+
+
+def test_the_alert_goes_once_every_trainee_has_every_half_day(alice_client, provider, module_2):
+    session = finished(provider=provider, module=module_2)
+    first, second = confirmed(session, 2)
+    for enrolment in (first, second):
+        for day in session.sorted_days:
+            for half_day in Attendance.HalfDay.values:
+                if (enrolment, day, half_day) != (second, session.sorted_days[-1], "pm"):
+                    mark(enrolment, day, half_day, Attendance.Status.ABSENT)
+    assert alice_client.get(HOME).context["attention"].attendance_missing == [session]
+
+    mark(second, session.sorted_days[-1], "pm", Attendance.Status.EXCUSED)
+
+    response = alice_client.get(HOME)
     assert response.context["attention"].attendance_missing == []
     assert not sections(response)["attendance"]
 
