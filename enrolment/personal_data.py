@@ -79,6 +79,8 @@ def _enrolment(enrolment: Enrolment) -> dict:
                 "prerequisite_module_when",
                 "prerequisite_module_provider",
                 "prerequisite_practice",
+                # Typed on the form, written onto the trainee once the address is confirmed.
+                "submitted_identity",
             ),
         ),
         _label(Enrolment, "employer"): _employer(enrolment.employer),
