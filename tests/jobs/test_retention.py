@@ -18,6 +18,7 @@ from enrolment.models import (
     ReminderSubscription,
     SatisfactionResponse,
     SessionChangeRequest,
+    StaffMessage,
     Trainee,
     Transition,
 )
@@ -169,6 +170,8 @@ SCANNED_MODELS = (
     ReminderSubscription,
     Transition,
     SessionChangeRequest,
+    # What staff wrote to a session's trainees: their text, no trainee's data.
+    StaffMessage,
     OutboxMail,
     LogEntry,
 )
