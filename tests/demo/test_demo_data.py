@@ -223,6 +223,13 @@ def test_demo_people_and_organisations_are_fictional(demo):
     assert not _demo_sessions().filter(opco_contact__email__endswith="@opco-sante.fr").exists()
 
 
+def test_demo_providers_name_the_legal_representative_who_signs_the_certificates(demo):
+    demo_providers = Provider.objects.exclude(slug__in=SEED_PROVIDERS)
+    assert demo_providers
+    for provider in demo_providers:
+        assert provider.legal_representative_name and provider.legal_representative_title
+
+
 def test_demo_rows_pass_model_validation(demo):
     for model in (Provider, Trainer, OpcoContact, Session, SessionDay, Employer, Trainee):
         for obj in model.objects.all():
