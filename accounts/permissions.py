@@ -1,4 +1,5 @@
-"""The "Gestionnaires OPCO" group: the rights OPCO staff need to run the catalogue.
+"""The "Gestionnaires OPCO" group: the rights OPCO staff need to run the catalogue; and the
+"Administration nationale" group, which also edits the national content.
 
 `sync_opco_staff_group` takes an app registry (the historical one in a migration, the global one
 elsewhere) so that every migration adding models can call it again.
@@ -19,6 +20,14 @@ MANAGED_ACTIONS = ("add", "change", "delete", "view")
 # Staff only look at these: change or add on users would let them make themselves superuser,
 # and on OPCO memberships move themselves into another OPCO's programme.
 VIEW_ONLY_MODELS = (("accounts", "user"), ("catalogue", "opcostaff"))
+# The national content: every OPCO's programme reads it, the national administration edits it.
+NATIONAL_MODELS = (
+    ("catalogue", "module"),
+    ("catalogue", "sequence"),
+    ("catalogue", "moduleday"),
+    ("catalogue", "opco"),
+    ("catalogue", "fundingpartner"),
+)
 
 
 def create_missing_permissions(apps, *, using=DEFAULT_DB_ALIAS):
@@ -39,8 +48,11 @@ def create_missing_permissions(apps, *, using=DEFAULT_DB_ALIAS):
                 app_config.models_module = None
 
 
-def opco_staff_permission_keys(apps):
-    """(app_label, codename) of every permission the group holds."""
+def opco_staff_permission_keys(apps, *, national=False):
+    """(app_label, codename) of every permission the group holds: the OPCO staff's, or with
+    `national` the national administration's (which also edits the national content and the
+    staff memberships)."""
+    view_only = () if national else (*VIEW_ONLY_MODELS, *NATIONAL_MODELS)
     keys = set()
     for app_label in MANAGED_APPS:
         try:
@@ -50,11 +62,12 @@ def opco_staff_permission_keys(apps):
             # migration that adds its models syncs the group again).
             continue
         for model in app_config.get_models():
-            if (app_label, model._meta.model_name) in VIEW_ONLY_MODELS:
+            if (app_label, model._meta.model_name) in view_only:
                 continue
             for action in MANAGED_ACTIONS:
                 keys.add((app_label, f"{action}_{model._meta.model_name}"))
-    for app_label, model_name in VIEW_ONLY_MODELS:
+    # Everyone reads the national content and the accounts.
+    for app_label, model_name in (*VIEW_ONLY_MODELS, *NATIONAL_MODELS):
         try:
             apps.get_model(app_label, model_name)
         except LookupError:
@@ -64,13 +77,20 @@ def opco_staff_permission_keys(apps):
 
 
 def sync_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
-    """Create the group if needed and give it exactly the staff permissions. Idempotent: a
-    permission added by hand to the group is removed, so the group never drifts."""
+    """Create both groups if needed and give each exactly its permissions: the OPCO staff's
+    (returned) and the national administration's. Idempotent: a permission added by hand to
+    a group is removed, so the groups never drift. Every migration that adds models calls it."""
+    group = _sync_group(apps, using=using, name=OPCO_STAFF_GROUP)
+    _sync_group(apps, using=using, name=NATIONAL_ADMIN_GROUP)
+    return group
+
+
+def _sync_group(apps, *, using, name):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
     create_missing_permissions(apps, using=using)
-    keys = opco_staff_permission_keys(apps)
+    keys = opco_staff_permission_keys(apps, national=name == NATIONAL_ADMIN_GROUP)
     permissions = [
         permission
         for permission in Permission.objects.using(using)
@@ -82,11 +102,11 @@ def sync_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
     if missing:
         raise LookupError(f"Permissions not found: {sorted(missing)}")
 
-    group, _ = Group.objects.using(using).get_or_create(name=OPCO_STAFF_GROUP)
+    group, _ = Group.objects.using(using).get_or_create(name=name)
     group.permissions.set(permissions)
     return group
 
 
 def remove_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
     Group = apps.get_model("auth", "Group")
-    Group.objects.using(using).filter(name=OPCO_STAFF_GROUP).delete()
+    Group.objects.using(using).filter(name__in=[OPCO_STAFF_GROUP, NATIONAL_ADMIN_GROUP]).delete()

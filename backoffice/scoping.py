@@ -10,10 +10,14 @@ The answers are cached on the user object for the request (the admin asks many t
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.permissions import NATIONAL_ADMIN_GROUP
-from catalogue.models import Opco, OpcoStaff
+from catalogue.models import Opco, OpcoStaff, Provider, Session
+from enrolment.models import Enrolment, ReminderSubscription, SessionChangeRequest, Trainee
 
 _NATIONAL = "_scoping_is_national"
 _OPCO = "_scoping_opco"
@@ -57,3 +61,169 @@ def session_scope_q(user, prefix: str = "") -> Q:
     if opco is None:
         return Q(pk__in=[])
     return Q(**{f"{prefix}opco": opco})
+
+
+# The admin ---------------------------------------------------------------------------------
+
+
+# What an OPCO's staff see of each model, beyond the sessions (`session_scope_q`).
+
+
+def providers_q(opco: Opco) -> Q:
+    """Providers attached to the OPCO, or running one of its sessions."""
+    return Q(opco=opco) | Q(pk__in=Session.objects.filter(opco=opco).values("provider"))
+
+
+def trainers_q(opco: Opco) -> Q:
+    """Trainers of those providers, or named on one of its sessions."""
+    return Q(provider__in=Provider.objects.filter(providers_q(opco)).values("pk")) | Q(
+        pk__in=Session.trainers.through.objects.filter(session__opco=opco).values("trainer")
+    )
+
+
+def opco_contacts_q(opco: Opco) -> Q:
+    return Q(opco=opco)
+
+
+def _enrolments(opco: Opco):
+    return Enrolment.objects.filter(session__opco=opco)
+
+
+def trainees_q(opco: Opco) -> Q:
+    """Trainees with an enrolment in one of its sessions."""
+    return Q(pk__in=_enrolments(opco).values("trainee"))
+
+
+def employers_q(opco: Opco) -> Q:
+    """Employers named on an enrolment in one of its sessions, or of such a trainee."""
+    return Q(pk__in=_enrolments(opco).values("employer")) | Q(
+        pk__in=Trainee.objects.filter(trainees_q(opco)).values("employer")
+    )
+
+
+def opco_staff_q(opco: Opco) -> Q:
+    """Its own staff's memberships."""
+    return Q(opco=opco)
+
+
+def mails_q(opco: Opco) -> Q:
+    """Mails about one of its sessions, their enrolments, reminder subscriptions and change
+    requests, or about a provider it sees; every other mail (a password reset...) is hidden."""
+    about = {
+        Session: Session.objects.filter(opco=opco),
+        Enrolment: _enrolments(opco),
+        ReminderSubscription: ReminderSubscription.objects.filter(session__opco=opco),
+        SessionChangeRequest: SessionChangeRequest.objects.filter(session__opco=opco),
+        Provider: Provider.objects.filter(providers_q(opco)),
+    }
+    content_types = ContentType.objects.get_for_models(*about)
+    q = Q(pk__in=[])
+    for model, rows in about.items():
+        q |= Q(content_type=content_types[model], object_id__in=rows.values("pk"))
+    return q
+
+
+class OpcoScopedAdminMixin:
+    """For a ModelAdmin (or inline) whose rows belong to an OPCO's programme: an OPCO's staff
+    see only their OPCO's rows (another OPCO's answer 404 on every page that reads
+    `get_queryset`: change, delete, history, the custom URLs that call `get_object`, the
+    autocomplete and raw-id lookups), and the choices of the form's relations are narrowed by
+    their own admins' scopes.
+
+    `session_path`: the lookup from the model to a session ("" for a session, "session__" from
+    an enrolment); or `opco_scope`: one of the functions above, opco -> Q."""
+
+    session_path: str | None = None
+    opco_scope = None
+
+    def opco_scope_q(self, opco: Opco) -> Q:
+        if self.opco_scope is not None:
+            return type(self).opco_scope(opco)
+        if self.session_path is None:
+            raise NotImplementedError(f"{type(self).__name__}: no session_path nor opco_scope")
+        return Q(**{f"{self.session_path}opco": opco})
+
+    def scope_queryset(self, request, queryset):
+        user = request.user
+        if is_national(user):
+            return queryset
+        opco = staff_opco(user)
+        if opco is None:
+            return queryset.filter(pk__in=[])
+        return queryset.filter(self.opco_scope_q(opco))
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another OPCO's object answers as a missing one does, with a 404 (Django's admin
+        # would redirect to its index, saying the object "may have been deleted").
+        raise Http404(_("Cet objet n'existe pas."))
+
+    def _scoped_choices(self, db_field, request, kwargs):
+        if "queryset" in kwargs and kwargs["queryset"] is None:
+            return
+        related_admin = self.admin_site._registry.get(db_field.remote_field.model)
+        if not isinstance(related_admin, OpcoScopedAdminMixin):
+            return
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(kwargs.get("using"))
+        kwargs["queryset"] = related_admin.scope_queryset(request, queryset)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._scoped_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scoped_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class NationalContentMixin:
+    """For the national content (modules, sequences, OPCOs, partners, staff memberships):
+    OPCO staff only look; superusers and the national administration edit."""
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return is_national(request.user) and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return is_national(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_national(request.user) and super().has_delete_permission(request, obj)
+
+
+class SessionScopeMixin(OpcoScopedAdminMixin):
+    """The session admin: an OPCO's staff see their OPCO's sessions, and a session they create
+    or save is their OPCO's (the field is shown, read-only to them); the national
+    administration chooses it, and a session left without one takes its contact's OPCO."""
+
+    session_path = ""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = list(options.get("fields", ()))
+            if "opco_contact" in fields and "opco" not in fields:
+                fields.insert(fields.index("opco_contact"), "opco")
+                options = {**options, "fields": tuple(fields)}
+            fieldsets.append((name, options))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if not is_national(request.user) and "opco" not in readonly:
+            readonly = (*readonly, "opco")
+        return readonly
+
+    def save_form(self, request, form, change):
+        # Read by save_related, which hands SESSION_FIELDS (opco among them) to the services.
+        data = form.cleaned_data
+        if not is_national(request.user):
+            data["opco"] = staff_opco(request.user)
+        elif data.get("opco") is None and data.get("opco_contact") is not None:
+            data["opco"] = data["opco_contact"].opco
+        return super().save_form(request, form, change)

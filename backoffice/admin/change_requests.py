@@ -25,6 +25,8 @@ from enrolment.session_services import (
 )
 from enrolment.transitions import Actor
 
+from ..scoping import OpcoScopedAdminMixin
+
 DECIDE_PERMISSION = "enrolment.change_sessionchangerequest"
 
 
@@ -45,7 +47,8 @@ def _changes_html(request_obj) -> str:
 
 
 @admin.register(SessionChangeRequest)
-class SessionChangeRequestAdmin(admin.ModelAdmin):
+class SessionChangeRequestAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+    session_path = "session__"
     list_display = ("session", "status", "requested_by", "requested_at", "decided_at")
     list_filter = ("status",)
     list_select_related = ("session__module", "requested_by")

@@ -27,6 +27,7 @@ from enrolment.services import (
 )
 from enrolment.transitions import Actor
 
+from ..scoping import OpcoScopedAdminMixin, employers_q, trainees_q
 from .actions import ChangePageActionsMixin
 from .changelists import BoundedDatesMixin
 from .documents import EnrolmentDocumentsMixin
@@ -36,7 +37,8 @@ from .transitions import TransitionsGoAlongMixin, enrolment_history
 
 
 @admin.register(Employer)
-class EmployerAdmin(admin.ModelAdmin):
+class EmployerAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+    opco_scope = employers_q
     list_display = ("name", "city", "siret", "opco", "opco_member_number")
     list_filter = ("opco",)
     list_select_related = ("opco",)
@@ -45,11 +47,16 @@ class EmployerAdmin(admin.ModelAdmin):
 
 @admin.register(Trainee)
 class TraineeAdmin(
-    TraineePersonalDataMixin, CheckedRelationsMixin, TransitionsGoAlongMixin, admin.ModelAdmin
+    OpcoScopedAdminMixin,
+    TraineePersonalDataMixin,
+    CheckedRelationsMixin,
+    TransitionsGoAlongMixin,
+    admin.ModelAdmin,
 ):
     """A trainee's page also downloads their personal data and anonymises them on request
     (TraineePersonalDataMixin: its buttons are in admin/enrolment/trainee/change_form.html)."""
 
+    opco_scope = trainees_q
     list_display = ("last_name", "first_name", "email", "job", "diploma_level", "employer")
     list_display_links = ("last_name", "first_name")
     list_filter = ("job", "diploma_level")
@@ -85,6 +92,7 @@ class RefusalForm(forms.Form):
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(
+    OpcoScopedAdminMixin,
     EnrolmentDocumentsMixin,
     BoundedDatesMixin,
     CheckedRelationsMixin,
@@ -96,6 +104,7 @@ class EnrolmentAdmin(
     enrolment.services, from the actions here or the buttons of the change page: the seat and
     waiting-list rules hold whatever staff do in the admin."""
 
+    session_path = "session__"
     list_display = ("trainee", "trainee_email", "session", "status", "waitlist", "created_at")
     list_filter = ("status", "session__module", "session__region")
     search_fields = (
@@ -337,9 +346,10 @@ class EnrolmentAdmin(
 
 
 @admin.register(ReminderSubscription)
-class ReminderSubscriptionAdmin(BoundedDatesMixin, admin.ModelAdmin):
+class ReminderSubscriptionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
     """Made and confirmed by the person (double opt-in): staff look, or erase on request."""
 
+    session_path = "session__"
     list_display = ("email", "session", "created_at", "confirmed_at", "unsubscribed_at")
     list_filter = ("session__module", "session__region")
     list_select_related = ("session__module",)
@@ -354,7 +364,8 @@ class ReminderSubscriptionAdmin(BoundedDatesMixin, admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(CheckedRelationsMixin, admin.ModelAdmin):
+class AttendanceAdmin(OpcoScopedAdminMixin, CheckedRelationsMixin, admin.ModelAdmin):
+    session_path = "enrolment__session__"
     list_display = ("enrolment", "day", "half_day", "status", "recorded_at")
     list_filter = ("status", "half_day", "day__session__module", "day__session__region")
     list_select_related = ("enrolment__trainee", "enrolment__session__module", "day")
@@ -364,10 +375,11 @@ class AttendanceAdmin(CheckedRelationsMixin, admin.ModelAdmin):
 
 
 @admin.register(SatisfactionResponse)
-class SatisfactionResponseAdmin(BoundedDatesMixin, admin.ModelAdmin):
+class SatisfactionResponseAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
     """The trainees' answers, without their names: staff read them per session (the averages
     are on each session's page)."""
 
+    session_path = "enrolment__session__"
     list_display = ("created_at", "session", *SATISFACTION_RATINGS, "would_recommend")
     list_filter = ("enrolment__session__module", "enrolment__session__region", "would_recommend")
     list_select_related = ("enrolment__session__module",)

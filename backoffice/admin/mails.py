@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from outbox.kinds import kind_choices
 from outbox.models import OutboxMail
 
+from ..scoping import OpcoScopedAdminMixin, mails_q
 from .changelists import BoundedDatesMixin
 
 
@@ -23,9 +24,10 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMail)
-class OutboxMailAdmin(BoundedDatesMixin, admin.ModelAdmin):
+class OutboxMailAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
     """The outbox, to follow what was sent. Mails are written and sent by the services."""
 
+    opco_scope = mails_q
     list_display = ("created_at", "kind_label", "recipient", "status", "attempts", "sent_at")
     list_filter = ("status", KindFilter)
     search_fields = ("recipient", "subject")

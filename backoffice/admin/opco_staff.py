@@ -4,9 +4,12 @@ from django.contrib import admin
 
 from catalogue.models import OpcoStaff
 
+from ..scoping import NationalContentMixin, OpcoScopedAdminMixin, opco_staff_q
+
 
 @admin.register(OpcoStaff)
-class OpcoStaffAdmin(admin.ModelAdmin):
+class OpcoStaffAdmin(NationalContentMixin, OpcoScopedAdminMixin, admin.ModelAdmin):
+    opco_scope = opco_staff_q
     list_display = ("user", "opco")
     list_filter = ("opco",)
     list_select_related = ("user", "opco")

@@ -42,7 +42,7 @@ from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.registry import draft_message
 
-from ..scoping import session_scope_q
+from ..scoping import OpcoScopedAdminMixin, session_scope_q
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
 # An id as a query or form value: ASCII digits that fit a bigint.
@@ -465,10 +465,11 @@ class SessionActionsMixin:
 
 
 @admin.register(StaffMessage)
-class StaffMessageAdmin(admin.ModelAdmin):
+class StaffMessageAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
     """Every send to trainees made from the session pages, newest first. Read-only: the
     services write the rows."""
 
+    session_path = "session__"
     list_display = ("sent_at", "session", "kind", "subject", "recipient_count", "sent_by")
     list_filter = ("kind",)
     list_select_related = ("session__module", "sent_by")

@@ -49,6 +49,14 @@ from enrolment.session_services import (
 )
 from enrolment.transitions import Actor
 
+from ..scoping import (
+    NationalContentMixin,
+    OpcoScopedAdminMixin,
+    SessionScopeMixin,
+    opco_contacts_q,
+    providers_q,
+    trainers_q,
+)
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
 from .attendance import SessionAttendanceMixin
 from .change_requests import PendingChangeRequestMixin
@@ -113,14 +121,14 @@ def session_fill_html(*, held: int, capacity: int, minimum: int, cancelled: bool
     return format_html('<span class="session-fill">{} {}</span>', text, bar)
 
 
-class SequenceInline(admin.TabularInline):
+class SequenceInline(NationalContentMixin, admin.TabularInline):
     model = Sequence
     fields = ("number", "title", "description")
     formfield_overrides = COMPACT_TEXT
     extra = 0
 
 
-class ModuleDayInline(admin.TabularInline):
+class ModuleDayInline(NationalContentMixin, admin.TabularInline):
     model = ModuleDay
     fields = ("number", "title", "content")
     formfield_overrides = COMPACT_TEXT
@@ -128,7 +136,7 @@ class ModuleDayInline(admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(CheckedRelationsMixin, admin.ModelAdmin):
+class ModuleAdmin(NationalContentMixin, CheckedRelationsMixin, admin.ModelAdmin):
     list_display = ("number", "title", "duration_days", "duration_hours", "session_count")
     list_display_links = ("number", "title")
     search_fields = ("title", "sectors")
@@ -166,7 +174,7 @@ class ModuleAdmin(CheckedRelationsMixin, admin.ModelAdmin):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(admin.ModelAdmin):
+class SequenceAdmin(NationalContentMixin, admin.ModelAdmin):
     list_display = ("number", "title", "module")
     list_display_links = ("number", "title")
     list_filter = ("module",)
@@ -175,7 +183,7 @@ class SequenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModuleDay)
-class ModuleDayAdmin(admin.ModelAdmin):
+class ModuleDayAdmin(NationalContentMixin, admin.ModelAdmin):
     list_display = ("module", "number", "title")
     list_display_links = ("number", "title")
     list_filter = ("module",)
@@ -190,7 +198,10 @@ class TrainerInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdmin):
+class ProviderAdmin(
+    OpcoScopedAdminMixin, MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdmin
+):
+    opco_scope = providers_q
     # "Inviter un membre" among the object tools (invitations.MemberInvitationMixin).
     change_form_template = "admin/catalogue/provider/change_form.html"
     formfield_overrides = HTTPS_URLS
@@ -248,7 +259,8 @@ class ProviderAdmin(MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdm
 
 
 @admin.register(Trainer)
-class TrainerAdmin(admin.ModelAdmin):
+class TrainerAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+    opco_scope = trainers_q
     list_display = ("last_name", "first_name", "role", "provider")
     list_display_links = ("last_name", "first_name")
     list_filter = ("provider",)
@@ -256,14 +268,15 @@ class TrainerAdmin(admin.ModelAdmin):
     search_fields = ("last_name", "first_name", "role", "provider__name")
 
 
-class OpcoContactInline(admin.TabularInline):
+class OpcoContactInline(OpcoScopedAdminMixin, admin.TabularInline):
+    opco_scope = opco_contacts_q
     model = OpcoContact
     fields = ("first_name", "last_name", "email", "phone", "region")
     extra = 0
 
 
 @admin.register(Opco)
-class OpcoAdmin(admin.ModelAdmin):
+class OpcoAdmin(NationalContentMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ("name", "website")
     search_fields = ("name",)
@@ -272,7 +285,8 @@ class OpcoAdmin(admin.ModelAdmin):
 
 
 @admin.register(OpcoContact)
-class OpcoContactAdmin(admin.ModelAdmin):
+class OpcoContactAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+    opco_scope = opco_contacts_q
     list_display = ("last_name", "first_name", "opco", "email", "phone_number", "region")
     list_display_links = ("last_name", "first_name")
     list_filter = ("opco", "region")
@@ -285,7 +299,7 @@ class OpcoContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(FundingPartner)
-class FundingPartnerAdmin(admin.ModelAdmin):
+class FundingPartnerAdmin(NationalContentMixin, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ("acronym", "name", "website")
     search_fields = ("acronym", "name")
@@ -435,6 +449,7 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(
+    SessionScopeMixin,
     SessionPublicationMixin,
     SessionActionsMixin,
     PendingChangeRequestMixin,
@@ -795,11 +810,16 @@ def _day_values(day: SessionDay) -> dict:
 
 @admin.register(SessionDay)
 class SessionDayAdmin(
-    BoundedDatesMixin, CheckedRelationsMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+    OpcoScopedAdminMixin,
+    BoundedDatesMixin,
+    CheckedRelationsMixin,
+    ServiceErrorsAsMessagesMixin,
+    admin.ModelAdmin,
 ):
     """One day at a time; saved and deleted as a change of its session's days, through the
     lifecycle service."""
 
+    session_path = "session__"
     form = SessionDayAdminForm
     list_display = ("date", "session", "morning", "afternoon")
     list_filter = ("session__module", "session__region")

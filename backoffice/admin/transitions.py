@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Session
 from enrolment.models import Enrolment, Transition
 
+from ..scoping import OpcoScopedAdminMixin
 from .changelists import BoundedDatesMixin
 
 ENROLMENT_STATUSES = dict(Enrolment.Status.choices)
@@ -123,10 +124,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Transition)
-class TransitionAdmin(BoundedDatesMixin, admin.ModelAdmin):
+class TransitionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
     """Every status change, newest first, to answer "who did this, and when". Read-only: the
     log is what the services wrote."""
 
+    session_path = "session__"
     list_display = ("at", "session", "trainee", "change", "actor_display", "reason")
     list_filter = ("actor_kind", StatusFilter)
     list_select_related = ("session__module", "enrolment__trainee", "actor")

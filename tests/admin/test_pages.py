@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.permissions import MANAGED_APPS
+from accounts.permissions import MANAGED_APPS, NATIONAL_MODELS
 from catalogue.models import (
     FundingPartner,
     Module,
@@ -138,7 +138,10 @@ def test_every_catalogue_and_enrolment_model_has_an_admin():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", MANAGED_ADMINS, ids=lambda model: model._meta.label)
-def test_staff_can_list_add_and_change_every_managed_model(staff_client, model):
+def test_staff_can_list_add_and_change_every_managed_model(request, model):
+    # The national content is the national administration's to add and change.
+    national = (model._meta.app_label, model._meta.model_name) in NATIONAL_MODELS
+    staff_client = request.getfixturevalue("national_client" if national else "staff_client")
     obj = one_of_each()[model]
 
     changelist = staff_client.get(admin_url(model, "changelist"))

@@ -46,7 +46,11 @@ FIELDS = [
 
 @pytest.mark.parametrize("value", ODD_IDS, ids=["abc", "30-digits", "5000-digits"])
 @pytest.mark.parametrize(("page", "factory", "field"), FIELDS)
-def test_an_id_that_cannot_be_looked_up_is_a_form_error(staff_client, page, factory, field, value):
+def test_an_id_that_cannot_be_looked_up_is_a_form_error(
+    national_client, page, factory, field, value
+):
+    # Every object and its form, whatever its OPCO: the national administration's.
+    staff_client = national_client
     url = reverse(f"admin:{page}_change", args=[factory().pk])
     data = {**admin_form_data(staff_client.get(url)), field: value}
 

@@ -3,6 +3,8 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
 from accounts.permissions import (
+    NATIONAL_ADMIN_GROUP,
+    NATIONAL_MODELS,
     OPCO_STAFF_GROUP,
     remove_opco_staff_group,
     sync_opco_staff_group,
@@ -26,6 +28,11 @@ def test_migration_created_the_staff_group_with_catalogue_and_enrolment_rights()
     for app_label in ("catalogue", "enrolment", "outbox"):
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.label_lower == "catalogue.opcostaff":
+                continue
+            if (app_label, model._meta.model_name) in NATIONAL_MODELS:
+                # The national content: read only.
+                assert f"{app_label}.view_{model._meta.model_name}" in perms
+                assert f"{app_label}.change_{model._meta.model_name}" not in perms
                 continue
             for action in ("add", "change", "delete", "view"):
                 assert f"{app_label}.{action}_{model._meta.model_name}" in perms
@@ -76,3 +83,14 @@ def test_sync_recreates_missing_permissions_and_group():
 
     assert group.name == OPCO_STAFF_GROUP
     assert "catalogue.change_session" in codenames(group)
+
+
+@pytest.mark.django_db
+def test_national_group_edits_the_national_content_and_the_memberships():
+    perms = codenames(Group.objects.get(name=NATIONAL_ADMIN_GROUP))
+
+    for app_label, model_name in (*NATIONAL_MODELS, ("catalogue", "opcostaff")):
+        for action in ("add", "change", "delete", "view"):
+            assert f"{app_label}.{action}_{model_name}" in perms
+    assert "catalogue.change_session" in perms
+    assert {p for p in perms if p.startswith("accounts.")} == {"accounts.view_user"}

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from catalogue.models import OpcoStaff
 from outbox.models import OutboxMail
 from providers.accounts import Invitation, member_invite
 from providers.mails import ProviderMailKind
@@ -255,6 +256,7 @@ def test_a_bad_address_is_a_form_error(staff_client, provider):
 
 def test_staff_without_the_change_permission_cannot_invite(provider):
     viewer = UserFactory(is_staff=True)
+    OpcoStaff.objects.create(user=viewer, opco=provider.opco)
     browser = Client()
     browser.force_login(viewer)
 
@@ -271,10 +273,11 @@ def test_a_member_of_the_provider_cannot_invite(alice_client, provider):
     assert not User.objects.filter(email=INVITED).exists()
 
 
-def test_a_missing_provider_redirects_like_the_admin(staff_client):
+def test_a_missing_provider_answers_404(staff_client):
+    # As another OPCO's provider does (backoffice.scoping).
     response = staff_client.get("/admin/catalogue/provider/999999/inviter/")
 
-    assert response.status_code == 302
+    assert response.status_code == 404
 
 
 def test_a_removed_member_gets_no_invitation(
