@@ -9,6 +9,7 @@ import datetime
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.models import Session, SessionDay
 from catalogue.selectors import day_bounds
@@ -177,8 +178,11 @@ def satisfaction_rows(*, user, since: datetime.datetime) -> list[RatingRow]:
     )
     rows = [
         _rating_row(
-            f"Module {row['enrolment__session__module__number']} – "
-            f"{row['enrolment__session__module__title']}",
+            _("Module %(number)s – %(title)s")
+            % {
+                "number": row["enrolment__session__module__number"],
+                "title": row["enrolment__session__module__title"],
+            },
             row,
         )
         for row in per_module
@@ -190,6 +194,10 @@ def satisfaction_rows(*, user, since: datetime.datetime) -> list[RatingRow]:
         }
         rows.append(_rating_row(None, total))
     return rows
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,15 +236,14 @@ def dashboard(*, user, now: datetime.datetime | None = None) -> Dashboard:
         counted_enrolments_q(),
         created_at__gte=since,
     )
-    monthly = {
-        row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]: row[
-            "n"
-        ]
-        for row in recent.annotate(month=TruncMonth("created_at"))
+    # TruncMonth works in the current time zone (Paris): a month is the local one.
+    per_month = (
+        recent.annotate(month=TruncMonth("created_at"))
         .values("month")
         .annotate(n=Count("pk"))
         .order_by("month")
-    }
+    )
+    monthly = {_as_date(row["month"]): row["n"] for row in per_month}
     return Dashboard(
         today=today,
         period_start=period_start,
