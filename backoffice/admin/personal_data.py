@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrolment.models import Enrolment
+from enrolment.models import Enrolment, Trainee
 from enrolment.personal_data import trainee_data_json
 from enrolment.retention import (
     AnonymisationRefused,
@@ -121,6 +121,9 @@ class TraineePersonalDataMixin:
                     trainee_anonymise(trainee_id=trainee.pk, by=Actor.staff(request.user))
                 except AnonymisationRefused as error:
                     refusal = error.message
+                except Trainee.DoesNotExist:
+                    # Deleted since the page was read.
+                    raise Http404 from None
             if refusal is not None:
                 self.message_user(request, refusal, messages.ERROR)
             else:
