@@ -813,8 +813,10 @@ def session_provider_save(
         )
         _plan_check(plan)
         if session is None:
+            provider = Provider.objects.select_related("opco").get(pk=provider_id)
             created = session_create(
-                fields={**plan.desired, "provider": Provider.objects.get(pk=provider_id)},
+                # A provider's new session joins its OPCO's programme.
+                fields={**plan.desired, "provider": provider, "opco": provider.opco},
                 days=plan.days,
                 trainer_ids=plan.trainer_ids,
                 by=by,
