@@ -31,6 +31,7 @@ from .attendance import (
 )
 from .mails import session_title
 from .models import Attendance, Enrolment
+from .selectors import session_has_ended
 
 
 class DocumentUnavailable(Exception):
@@ -110,19 +111,6 @@ def enrolment_for_documents(*, pk: int) -> Enrolment:
 # Rules ---------------------------------------------------------------------------------------
 
 
-def session_ends_at(session: Session) -> datetime.datetime | None:
-    days = session.sorted_days
-    if not days:
-        return None
-    last = days[-1]
-    return timezone.make_aware(datetime.datetime.combine(last.date, last.ends_at))
-
-
-def session_is_over(session: Session, *, now: datetime.datetime | None = None) -> bool:
-    ends_at = session_ends_at(session)
-    return ends_at is not None and (now or timezone.now()) >= ends_at
-
-
 def _check_dates(session: Session) -> None:
     if not session.sorted_days:
         raise DocumentUnavailable(_("La session n'a pas encore de dates."))
@@ -151,7 +139,7 @@ def completion_unavailable_reason(
         return _("Seule une inscription confirmée donne lieu à un certificat ou une attestation.")
     if session.status == Session.Status.CANCELLED:
         return _("La session est annulée.")
-    if not session_is_over(session, now=now):
+    if not session_has_ended(session, now=now):
         return _("La session n'est pas terminée : le certificat et l'attestation suivront.")
     if not enrolment_attendance_recorded(enrolment):
         return _(

@@ -222,6 +222,23 @@ def session_has_started(session: Session, *, now: datetime.datetime | None = Non
     return starts_at is not None and (now or timezone.now()) >= starts_at
 
 
+def session_ends_at(session: Session) -> datetime.datetime | None:
+    """The end of the session's last half-day; None without days. Reads the prefetched days."""
+    days = session.sorted_days
+    if not days:
+        return None
+    last = days[-1]
+    return timezone.make_aware(datetime.datetime.combine(last.date, last.ends_at))
+
+
+def session_has_ended(session: Session, *, now: datetime.datetime | None = None) -> bool:
+    """Whether the session is over: its last half-day has ended. The one meaning of "over":
+    its provider may no longer change it, staff no longer cancel it, and its certificates can
+    be made. Reads the prefetched days."""
+    ends_at = session_ends_at(session)
+    return ends_at is not None and (now or timezone.now()) >= ends_at
+
+
 def registration_closes_at(session: Session) -> datetime.datetime | None:
     """The end of the last day on which one can enrol (midnight, local time)."""
     closes_on = session.registration_closes_on

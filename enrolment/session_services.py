@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -34,10 +35,18 @@ from catalogue.models import (
     Trainer,
     session_date_in_range,
 )
+from catalogue.templatetags.catalogue_extras import heure
 
 from .mails import NOTIFIED_ON_CHANGE, MailKind, mail_queue
+from .model_checks import full_clean, validate_constraints
 from .models import Enrolment, SessionChangeRequest
-from .selectors import seats_held, session_for_enrolment, session_locked
+from .selectors import (
+    seats_held,
+    session_for_enrolment,
+    session_has_ended,
+    session_locked,
+    with_seats_held,
+)
 from .services import EnrolmentError, enrolment_close, waitlist_offer_next
 from .transitions import Actor, transition_record
 
@@ -147,7 +156,7 @@ def session_create(
     """Create a session as a draft, with its days, trainers and funding partners."""
     with transaction.atomic():
         session = Session(status=Status.DRAFT, **_session_values(fields))
-        session.full_clean()
+        full_clean(session)
         session_check(
             status=session.status,
             deadline=session.registration_deadline,
@@ -188,7 +197,7 @@ def session_change(
         if capacity != session.capacity:
             _capacity_check(session, capacity)
             session.capacity = capacity
-        session.full_clean()
+        full_clean(session)
         dates = (
             [day.get("date") for day in days]
             if days is not None
@@ -278,8 +287,7 @@ def session_cancel(*, session_id: int, reason: str = "", by: Actor) -> list[Enro
     reason = reason.strip()
     with transaction.atomic():
         session = session_locked(pk=session_id)
-        last_day = session.last_day
-        if last_day is not None and last_day < timezone.localdate():
+        if session_has_ended(session):
             raise EnrolmentError(
                 _("Une session terminée ne peut pas être annulée."), code="session_over"
             )
@@ -363,7 +371,7 @@ def _days_save(session: Session, days: list[dict[str, Any]]) -> None:
         day = existing.get(values.get("id")) or SessionDay(session=session)
         for name in DAY_FIELDS:
             setattr(day, name, values.get(name) or ("" if name in ("title", "content") else None))
-        day.full_clean()
+        full_clean(day)
         day.save()
 
 
@@ -413,12 +421,52 @@ NOT_PROVIDER_SESSION = gettext_lazy("Cette session n'est pas une session de l'or
 SESSION_CLOSED = gettext_lazy("Une session annulée ou terminée ne peut plus être modifiée.")
 
 
+@dataclasses.dataclass(frozen=True)
+class ProviderReads:
+    """What a provider's checks read of the provider itself: its trainers (id -> full name).
+    Read once (`provider_reads`) and passed for many sessions, as the spreadsheet upload
+    does."""
+
+    trainers: dict[int, str]
+
+
+def provider_reads(provider_id: int) -> ProviderReads:
+    trainers = Trainer.objects.filter(provider_id=provider_id).only("pk", "first_name", "last_name")
+    return ProviderReads(trainers={trainer.pk: trainer.full_name for trainer in trainers})
+
+
+# A session's pending proposal, read with the session (`pending_change_request` uses it).
+PENDING_CHANGE_PREFETCH = Prefetch(
+    "change_requests",
+    queryset=SessionChangeRequest.objects.filter(
+        status=SessionChangeRequest.Status.PENDING
+    ).order_by("pk"),
+    to_attr="pending_change_requests",
+)
+
+
+def sessions_for_provider_checks(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Sessions with all that `session_provider_check` and `session_provider_changes` read:
+    their module, days, trainers, pending proposal and seats held; no query per session."""
+    return (
+        with_seats_held(queryset)
+        .select_related("module", "provider")
+        .prefetch_related(
+            Prefetch("days", queryset=SessionDay.objects.order_by("date")),
+            "trainers",
+            PENDING_CHANGE_PREFETCH,
+        )
+    )
+
+
 @dataclasses.dataclass
 class _Plan:
     """What a provider's save would make of a session: `desired` holds every PROVIDER_FIELDS
     value, `days` the days as `_days_save` takes them (with the id of the day each one keeps).
     `baseline` is what the provider compares with: the session, with its pending proposal
-    applied."""
+    applied. `trainer_ids` is what the session's trainers would be: those the provider chose
+    (`chosen_trainer_ids`, checked against its own) and those of other providers that the
+    OPCO added, which the provider neither sees nor removes."""
 
     session: Session | None
     provider_id: int
@@ -429,6 +477,10 @@ class _Plan:
     baseline_days: list[dict[str, Any]]
     baseline_trainer_ids: list[int]
     given: tuple[str, ...]
+    chosen_trainer_ids: list[int] = dataclasses.field(default_factory=list)
+    reads: ProviderReads | None = None
+    # Every trainer's name the changes may show (the session's and the provider's).
+    trainer_names: dict[int, str] = dataclasses.field(default_factory=dict)
 
     @property
     def target_status(self) -> str:
@@ -465,8 +517,16 @@ def _session_days(session: Session) -> list[dict[str, Any]]:
 
 
 def pending_change_request(session: Session):
-    """The session's proposal waiting for the OPCO, or None."""
-    return session.change_requests.filter(status=SessionChangeRequest.Status.PENDING).first()
+    """The session's proposal waiting for the OPCO, or None. Reads PENDING_CHANGE_PREFETCH
+    where the session was read with it."""
+    prefetched = getattr(session, "pending_change_requests", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
+    return (
+        session.change_requests.filter(status=SessionChangeRequest.Status.PENDING)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _proposal_load(request) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
@@ -547,33 +607,67 @@ def _plan(
     fields: dict[str, Any],
     days: list[dict[str, Any]],
     trainer_ids: Iterable[int],
+    reads: ProviderReads | None = None,
 ) -> _Plan:
+    """The plan of a provider's save. Reads the session's prefetched days, trainers and
+    pending proposal (`sessions_for_provider_checks`), and the provider's trainers from
+    `reads` (read here when not given)."""
     fields = _fields_normalised(fields)
+    reads = reads if reads is not None else provider_reads(provider_id)
+    current_trainers = list(session.trainers.all()) if session is not None else []
     if session is None:
         defaults = {name: Session._meta.get_field(name).get_default() for name in PROVIDER_FIELDS}
         defaults["module"] = None
-        baseline, baseline_days, baseline_trainers = defaults, [], []
+        baseline, baseline_days = defaults, []
     else:
         baseline = _session_values_of(session)
         baseline_days = _session_days(session)
-        baseline_trainers = [trainer.pk for trainer in session.trainers.all()]
         pending = pending_change_request(session)
         if pending is not None and session.status == Status.PUBLISHED:
             proposed_fields, proposed_days = _proposal_load(pending)
             baseline.update(proposed_fields)
             if proposed_days is not None:
                 baseline_days = proposed_days
+    chosen = set(trainer_ids)
+    # The OPCO's additions (another provider's trainers) stay: the provider chooses its own.
+    added_by_opco = {t.pk for t in current_trainers if t.provider_id != provider_id}
     return _Plan(
         session=session,
         provider_id=provider_id,
         desired={**baseline, **fields},
         days=_days_normalised(session, days),
-        trainer_ids=sorted(set(trainer_ids)),
+        trainer_ids=sorted(chosen | added_by_opco),
         baseline=baseline,
         baseline_days=baseline_days,
-        baseline_trainer_ids=baseline_trainers,
+        baseline_trainer_ids=sorted(trainer.pk for trainer in current_trainers),
         given=tuple(name for name in PROVIDER_FIELDS if name in fields),
+        chosen_trainer_ids=sorted(chosen),
+        reads=reads,
+        trainer_names={
+            **reads.trainers,
+            **{trainer.pk: trainer.full_name for trainer in current_trainers},
+        },
     )
+
+
+def _plan_checked(**arguments: Any) -> _Plan:
+    """The plan of a provider's save (`_plan`'s arguments), every rule checked
+    (`_plan_check`): what the check, the save and the OPCO's approval all start with."""
+    plan = _plan(**arguments)
+    _plan_check(plan)
+    return plan
+
+
+def session_provider_closed(session: Session) -> bool:
+    """Whether a provider may no longer change the session: cancelled, or over."""
+    return session.status == Status.CANCELLED or session_has_ended(session)
+
+
+def _about_day(label: str, message: str) -> str:
+    """One sentence about one day: "10/03/2027 – une journée doit suivre la date limite
+    d'inscription." (the message's first letter lowered: it follows the date)."""
+    message = str(message)
+    return f"{label}\u00a0– {message[:1].lower()}{message[1:]}"
 
 
 def _plan_check(plan: _Plan) -> None:
@@ -589,10 +683,7 @@ def _plan_check(plan: _Plan) -> None:
     if session is not None:
         if session.provider_id != plan.provider_id:
             raise ValidationError({NON_FIELD_ERRORS: [NOT_PROVIDER_SESSION]})
-        last_day = session.last_day
-        if session.status == Status.CANCELLED or (
-            last_day is not None and last_day < timezone.localdate()
-        ):
+        if session_provider_closed(session):
             raise ValidationError({NON_FIELD_ERRORS: [SESSION_CLOSED]})
     desired = plan.desired
     if "postcode" in plan.given and desired.get("postcode") and not desired.get("department"):
@@ -608,7 +699,12 @@ def _plan_check(plan: _Plan) -> None:
     # The row itself, not a new one: the uniqueness checks leave it out.
     candidate._state.adding = session is None
     try:
-        candidate.full_clean(exclude={"provider", "opco_contact"}, validate_constraints=False)
+        # A module read from the database exists: no query to check it again.
+        module_read = isinstance(desired.get("module"), Module) and desired["module"].pk
+        candidate.full_clean(
+            exclude={"provider", "opco_contact", *(["module"] if module_read else [])},
+            validate_constraints=False,
+        )
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             if field in ("department", "region") and "postcode" in errors:
@@ -617,7 +713,7 @@ def _plan_check(plan: _Plan) -> None:
                 add(field, message)
     try:
         # The reference is unique per provider; capacity against the minimum is said below.
-        candidate.validate_constraints(exclude={"min_participants"})
+        validate_constraints(candidate, exclude={"min_participants"})
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             add("reference" if field == NON_FIELD_ERRORS else field, " ".join(messages))
@@ -647,15 +743,15 @@ def _plan_check(plan: _Plan) -> None:
         seen.add(date)
         day = SessionDay(**{name: values.get(name) for name in DAY_FIELDS})
         try:
-            day.full_clean(exclude={"session"})
+            full_clean(day, exclude={"session"})
         except ValidationError as error:
             for message in error.messages:
-                add("days", f"{label}\u00a0: {message}")
+                add("days", _about_day(label, message))
         try:
             day_check(date=date, deadline=deadline)
         except ValidationError as error:
             for message in error.messages:
-                add("days", f"{label}\u00a0: {message}")
+                add("days", _about_day(label, message))
     if "registration_deadline" not in errors:
         try:
             session_check(
@@ -669,66 +765,105 @@ def _plan_check(plan: _Plan) -> None:
                     if message not in errors.get(field, []):
                         add(field, message)
 
-    own = set(Trainer.objects.filter(provider_id=plan.provider_id).values_list("pk", flat=True))
-    if not set(plan.trainer_ids) <= own:
+    if not set(plan.chosen_trainer_ids) <= set(plan.reads.trainers):
         add("trainers", NOT_OWN_TRAINER)
     if errors:
         raise ValidationError(errors)
 
 
-def _display(name: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, datetime.date):
-        return f"{value:%d/%m/%Y}"
-    if name in ("department", "region"):
-        field = Session._meta.get_field(name)
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
+@dataclasses.dataclass(frozen=True)
+class SessionFieldChange:
+    """One change: `name` is a PROVIDER_FIELDS name, "days" or "trainers"; `old` and `new`
+    are values, not text: a Module, a date, a number, a department's or region's name, the
+    days as unsaved SessionDay rows sorted by date, the trainers' names. The pages write them
+    (templates/enrolment/_session_change_value.html), as the fiche writes dates and hours."""
+
+    name: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionChanges:
+    """What a provider's save, or a proposal, changes, by field name (in the form's order);
+    `needs_approval` when it changes a published session's APPROVAL_FIELDS or days, which wait
+    for the OPCO. Iterates over its SessionFieldChange; false when nothing changes."""
+
+    by_name: dict[str, SessionFieldChange]
+    needs_approval: bool = False
+
+    @classmethod
+    def none(cls) -> "SessionChanges":
+        return cls(by_name={})
+
+    def __iter__(self):
+        return iter(self.by_name.values())
+
+    def __len__(self) -> int:
+        return len(self.by_name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_name
+
+    def __getitem__(self, name: str) -> SessionFieldChange:
+        return self.by_name[name]
 
 
 def time_display(value: datetime.time | None) -> str:
-    """ "9 h 00", as the space shows times."""
-    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}" if value else ""
+    """A time as the fiche writes it ("9 h", "12 h 30"): catalogue_extras' `heure`, which
+    templates use directly; kept for the admin's day lines."""
+    return heure(value) if value else ""
 
 
-def _days_display(days: list[dict[str, Any]]) -> str:
-    parts = []
-    for day in sorted(days, key=lambda day: day.get("date") or datetime.date.min):
-        halves = [
-            f"{time_display(day.get(start))}–{time_display(day.get(end))}"
-            for start, end in HALF_DAYS
-            if day.get(start) and day.get(end)
-        ]
-        date = day.get("date")
-        parts.append(f"{date:%d/%m/%Y} ({', '.join(halves)})" if date else "?")
-    return " ; ".join(parts) or "—"
+def _change_value(name: str, value: Any) -> Any:
+    if name in ("department", "region") and value:
+        # The code's meaning (a department's name), not a format.
+        return str(dict(Session._meta.get_field(name).flatchoices).get(value, value))
+    return value
 
 
-def _trainers_display(trainer_ids: list[int]) -> str:
-    trainers = Trainer.objects.filter(pk__in=trainer_ids).order_by("last_name", "first_name")
-    return ", ".join(trainer.full_name for trainer in trainers) or "—"
+def _day_rows(days: list[dict[str, Any]]) -> list[SessionDay]:
+    rows = [SessionDay(**{name: day.get(name) for name in DAY_FIELDS}) for day in days]
+    return sorted(rows, key=lambda day: day.date or datetime.date.min)
 
 
-def _plan_changes(plan: _Plan) -> dict[str, tuple[str, str]]:
+def _trainer_names(plan: _Plan, trainer_ids: list[int]) -> list[str]:
+    names = [plan.trainer_names[pk] for pk in trainer_ids if pk in plan.trainer_names]
+    if len(names) < len(trainer_ids):
+        # A trainer the plan did not read (an id from elsewhere): one query, rarely.
+        names = [trainer.full_name for trainer in Trainer.objects.filter(pk__in=trainer_ids)]
+    return sorted(names)
+
+
+def _plan_changes(plan: _Plan) -> SessionChanges:
     changes = {}
     for name in plan.changed_fields():
-        label = capfirst(Session._meta.get_field(name).verbose_name)
-        changes[str(label)] = (
-            _display(name, plan.baseline[name]),
-            _display(name, plan.desired[name]),
+        changes[name] = SessionFieldChange(
+            name=name,
+            label=str(capfirst(Session._meta.get_field(name).verbose_name)),
+            old=_change_value(name, plan.baseline[name]),
+            new=_change_value(name, plan.desired[name]),
         )
     if plan.days_changed():
-        changes[str(_("Journées"))] = (
-            _days_display(plan.baseline_days),
-            _days_display(plan.days),
+        changes["days"] = SessionFieldChange(
+            name="days",
+            label=str(_("Journées")),
+            old=_day_rows(plan.baseline_days),
+            new=_day_rows(plan.days),
         )
     if plan.trainers_changed():
-        changes[str(_("Intervenants"))] = (
-            _trainers_display(plan.baseline_trainer_ids),
-            _trainers_display(plan.trainer_ids),
+        changes["trainers"] = SessionFieldChange(
+            name="trainers",
+            label=str(_("Intervenants")),
+            old=_trainer_names(plan, plan.baseline_trainer_ids),
+            new=_trainer_names(plan, plan.trainer_ids),
         )
-    return changes
+    published = plan.session is not None and plan.session.status == Status.PUBLISHED
+    return SessionChanges(
+        by_name=changes,
+        needs_approval=published and any(name in (*APPROVAL_FIELDS, "days") for name in changes),
+    )
 
 
 def session_provider_changes(
@@ -737,16 +872,17 @@ def session_provider_changes(
     fields: dict[str, Any],
     days: list[dict[str, Any]],
     trainer_ids: Iterable[int],
-) -> dict[str, tuple[str, str]]:
-    """What a provider's save would change, field label -> (old, new) as display strings; {}
-    when nothing. A published session is compared with its pending proposal, if any. No
-    write."""
+    reads: ProviderReads | None = None,
+) -> SessionChanges:
+    """What a provider's save would change (SessionChanges; false when nothing). A published
+    session is compared with its pending proposal, if any. No write."""
     plan = _plan(
         provider_id=session.provider_id if session is not None else 0,
         session=session,
         fields=fields,
         days=days,
         trainer_ids=trainer_ids,
+        reads=reads,
     )
     return _plan_changes(plan)
 
@@ -754,32 +890,41 @@ def session_provider_changes(
 def session_provider_check(
     *,
     provider_id: int,
-    session_id: int | None,
+    session_id: int | None = None,
+    session: Session | None = None,
     fields: dict[str, Any],
     days: list[dict[str, Any]],
     trainer_ids: Iterable[int],
-) -> None:
+    reads: ProviderReads | None = None,
+) -> SessionChanges:
     """Every rule session_provider_save applies, without writing; raises ValidationError whose
     error_dict is keyed by field name ("days" for the days, "trainers", "capacity" for the
-    seats held, NON_FIELD_ERRORS for a session not the provider's, cancelled or over)."""
-    session = _provider_session(session_id) if session_id is not None else None
-    plan = _plan(
+    seats held, NON_FIELD_ERRORS for a session not the provider's, cancelled or over). Returns
+    what the save would change (as session_provider_changes). The session is `session_id`'s,
+    or `session` as read by `sessions_for_provider_checks` (none: a new one); `reads` the
+    provider's, read once for many sessions."""
+    if session is None and session_id is not None:
+        session = sessions_for_provider_checks(Session.objects.filter(pk=session_id)).first()
+        if session is None:
+            raise ValidationError({NON_FIELD_ERRORS: [NOT_PROVIDER_SESSION]})
+    plan = _plan_checked(
         provider_id=provider_id,
         session=session,
         fields=fields,
         days=days,
         trainer_ids=trainer_ids,
+        reads=reads,
     )
-    _plan_check(plan)
+    return _plan_changes(plan)
 
 
-def _provider_session(session_id: int, *, lock: bool = False) -> Session:
+def _provider_session_locked(session_id: int) -> Session:
     try:
-        if lock:
-            return session_locked(pk=session_id)
-        return session_for_enrolment(pk=session_id)
+        session = session_locked(pk=session_id)
     except Session.DoesNotExist:
         raise ValidationError({NON_FIELD_ERRORS: [NOT_PROVIDER_SESSION]}) from None
+    prefetch_related_objects([session], "trainers", PENDING_CHANGE_PREFETCH)
+    return session
 
 
 def session_provider_save(
@@ -790,12 +935,15 @@ def session_provider_save(
     days: list[dict[str, Any]],
     trainer_ids: list[int],
     by: Actor,
+    reads: ProviderReads | None = None,
 ) -> tuple[Session, ProviderSaveOutcome]:
     """Create (as submitted) or change a session of this provider. `fields`: PROVIDER_FIELDS
     values (module as a Module instance; department and region derived from the postcode when
     not given); `days`: dicts of DAY_FIELDS (a day may carry the "id" of an existing day to
-    keep its attendance; days matched by date otherwise). Trainers must be the provider's own;
-    the session must be the provider's and neither cancelled nor finished.
+    keep its attendance; days matched by date otherwise). `trainer_ids` are the provider's
+    choice among its own trainers: the trainers of other providers that the OPCO added stay.
+    The session must be the provider's and neither cancelled nor over. `reads`: the
+    provider's (`provider_reads`), when many sessions are saved.
 
     A draft or submitted session is changed and (again) submitted. On a published session,
     the fields outside APPROVAL_FIELDS apply at once; a change to APPROVAL_FIELDS or the days
@@ -803,15 +951,15 @@ def session_provider_save(
     staff approve (`session_change_approve`) or reject. Atomic, locks the session row; raises
     ValidationError as session_provider_check does."""
     with transaction.atomic():
-        session = _provider_session(session_id, lock=True) if session_id is not None else None
-        plan = _plan(
+        session = _provider_session_locked(session_id) if session_id is not None else None
+        plan = _plan_checked(
             provider_id=provider_id,
             session=session,
             fields=fields,
             days=days,
             trainer_ids=trainer_ids,
+            reads=reads,
         )
-        _plan_check(plan)
         if session is None:
             provider = Provider.objects.select_related("opco").get(pk=provider_id)
             created = session_create(
@@ -821,7 +969,9 @@ def session_provider_save(
                 trainer_ids=plan.trainer_ids,
                 by=by,
             )
-            return session_submit(session_id=created.pk, by=by), ProviderSaveOutcome.CREATED
+            # Created in this transaction: no one else sees it yet, no lock to take.
+            _status_set(created, Status.SUBMITTED, by=by)
+            return created, ProviderSaveOutcome.CREATED
         if session.status in (Status.DRAFT, Status.SUBMITTED):
             changed = plan.changed_fields()
             if not changed and not plan.days_changed() and not plan.trainers_changed():
@@ -834,7 +984,8 @@ def session_provider_save(
                 by=by,
             )
             if session.status == Status.DRAFT:
-                session = session_submit(session_id=session.pk, by=by)
+                # Locked by session_change, in this transaction.
+                _status_set(session, Status.SUBMITTED, by=by)
             return session, ProviderSaveOutcome.CHANGED
         return _published_save(session, plan, by=by)
 
@@ -863,6 +1014,7 @@ def _published_save(
     }
     days_changed = _days_key(plan.days) != _days_key(_session_days(session))
     proposed = _proposal_dump(proposed_fields, plan.days if days_changed else None)
+    # Locked: staff may be rejecting it at this moment (the rejection locks only the proposal).
     pending = (
         SessionChangeRequest.objects.select_for_update()
         .filter(session=session, status=SessionChangeRequest.Status.PENDING)
@@ -947,7 +1099,7 @@ def session_change_approve(*, request_id: int, by: Actor) -> Session:
                 _("Seule la modification d'une session publiée peut être approuvée.")
             )
         fields, days = _proposal_load(request)
-        plan = _plan(
+        plan = _plan_checked(
             provider_id=session.provider_id,
             session=session,
             fields=fields,
@@ -955,7 +1107,6 @@ def session_change_approve(*, request_id: int, by: Actor) -> Session:
             # The trainers do not change here.
             trainer_ids=[],
         )
-        _plan_check(plan)
         session = session_change(
             session_id=session.pk,
             fields=fields,
@@ -1012,10 +1163,14 @@ def session_provider_values(
     return plan.baseline, plan.baseline_days, plan.baseline_trainer_ids
 
 
-def change_request_changes(request: SessionChangeRequest) -> dict[str, tuple[str, str]]:
-    """What a proposal changes on its session as published: field label -> (old, new) as
-    display strings."""
-    session = session_for_enrolment(pk=request.session_id)
+def change_request_changes(
+    request: SessionChangeRequest, *, session: Session | None = None
+) -> SessionChanges:
+    """What a proposal changes on its session as published (SessionChanges, as
+    session_provider_changes gives them). `session`: the proposal's, with its days prefetched,
+    when the caller has read it."""
+    if session is None or session.pk != request.session_id:
+        session = session_for_enrolment(pk=request.session_id)
     current = _session_values_of(session)
     current_days = _session_days(session)
     trainer_ids = [trainer.pk for trainer in session.trainers.all()]

@@ -39,6 +39,7 @@ from .selectors import (
     registration_closed_reason,
     registration_closes_at,
     registration_state,
+    session_has_ended,
     session_has_started,
     waitlist_position,
 )
@@ -204,7 +205,7 @@ def detail(request, token):
     context["convocation_available"] = documents.convocation_unavailable_reason(enrolment) is None
     context["completion_available"] = (
         enrolment.status == Enrolment.Status.CONFIRMED
-        and documents.session_is_over(enrolment.session)
+        and session_has_ended(enrolment.session)
         and documents.completion_unavailable_reason(enrolment) is None
     )
     return render(request, "enrolment/detail.html", context)

@@ -35,7 +35,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
@@ -71,7 +70,10 @@ COLUMNS = (
     "intervenants",
     "contact_handicap",
 )
-REQUIRED_COLUMNS = ("reference", "module", "groupe", "ville", "code_postal", "dates", "places")
+# Every column must be in the file (in any order): a cell may be empty where its value is
+# optional, but a missing column would silently read as empty (a file without "intervenants"
+# would clear the sessions' trainers).
+REQUIRED_COLUMNS = COLUMNS
 
 # Where a service's error on a session field is shown.
 FIELD_COLUMNS = {
@@ -173,9 +175,11 @@ class PreviewRow:
     city: str
     status: str = ""
     errors: list[RowError] = dataclasses.field(default_factory=list)
-    changes: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
-    # Changes of a published session wait for the OPCO's approval.
-    needs_approval: bool = False
+    # What the row changes (its `needs_approval`: a published session's change waits for the
+    # OPCO); empty for a new, unchanged or failing row.
+    changes: session_services.SessionChanges = dataclasses.field(
+        default_factory=session_services.SessionChanges.none
+    )
     data: dict[str, Any] | None = None  # the normalised row (JSON), for the confirmation
 
 
@@ -480,6 +484,8 @@ def _text(value: Any) -> str:
     (a leading apostrophe before = + - @) undone."""
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        return clean_text(value.text)
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, float) and value.is_integer():
@@ -771,11 +777,10 @@ def _named_sessions(*, provider, references, numbers) -> list[Session]:
     if not references and not numbers:
         return []
     return list(
-        Session.objects.filter(provider=provider)
-        .filter(Q(reference__in=references) | Q(pk__in=numbers))
-        .select_related("module", "provider")
-        .prefetch_related(
-            Prefetch("days", queryset=SessionDay.objects.order_by("date")), "trainers"
+        session_services.sessions_for_provider_checks(
+            Session.objects.filter(provider=provider).filter(
+                Q(reference__in=references) | Q(pk__in=numbers)
+            )
         )
     )
 
@@ -959,12 +964,7 @@ def import_preview(*, provider: Provider, sheet: Sheet) -> Preview:
             _("Colonnes ignorées : %(columns)s.")
             % {"columns": ", ".join(f"« {column} »" for column in sheet.extra_columns)}
         )
-    missing = [column for column in COLUMNS if column not in sheet.columns]
-    if missing:
-        warnings.append(
-            _("Colonnes absentes, lues comme vides : %(columns)s.")
-            % {"columns": ", ".join(f"« {column} »" for column in missing)}
-        )
+    reads = session_services.provider_reads(provider.pk)
     rows = []
     targets: dict[object, int] = {}
     for raw in sheet.rows:
@@ -1001,10 +1001,8 @@ def import_preview(*, provider: Provider, sheet: Sheet) -> Preview:
             row.status = PreviewRow.ERROR
             continue
         try:
-            session_services.session_provider_check(
-                provider_id=provider.pk,
-                session_id=session.pk if session else None,
-                **normalised,
+            changes = session_services.session_provider_check(
+                provider_id=provider.pk, session=session, reads=reads, **normalised
             )
         except (ValidationError, EnrolmentError) as error:
             row.errors = _service_errors(error, raw.number)
@@ -1014,21 +1012,9 @@ def import_preview(*, provider: Provider, sheet: Sheet) -> Preview:
         if session is None:
             row.status = PreviewRow.NEW
             continue
-        row.changes = session_services.session_provider_changes(session=session, **normalised)
-        row.status = PreviewRow.CHANGED if row.changes else PreviewRow.UNCHANGED
-        row.needs_approval = session.status == Session.Status.PUBLISHED and bool(
-            set(row.changes) & _approval_labels()
-        )
+        row.changes = changes
+        row.status = PreviewRow.CHANGED if changes else PreviewRow.UNCHANGED
     return Preview(rows=rows, warnings=warnings)
-
-
-def _approval_labels() -> set[str]:
-    """The labels session_provider_changes gives the changes that wait for the OPCO."""
-    labels = {
-        str(capfirst(Session._meta.get_field(name).verbose_name))
-        for name in session_services.APPROVAL_FIELDS
-    }
-    return labels | {str(_("Journées"))}
 
 
 class ImportRejected(Exception):
@@ -1049,6 +1035,7 @@ def import_apply(*, provider_id: int, rows: list[dict[str, Any]], by: Actor) -> 
     `session_provider_save`. If any row fails, nothing is written and ImportRejected lists
     every error, with its row."""
     modules = {module.pk: module for module in Module.objects.all()}
+    reads = session_services.provider_reads(provider_id)
     outcomes: dict[str, int] = {}
     errors: list[RowError] = []
     with transaction.atomic():
@@ -1061,6 +1048,7 @@ def import_apply(*, provider_id: int, rows: list[dict[str, Any]], by: Actor) -> 
                         provider_id=provider_id,
                         session_id=data["session_id"],
                         by=by,
+                        reads=reads,
                         **_from_json(data, modules),
                     )
             except (ValidationError, EnrolmentError) as error:
@@ -1107,7 +1095,13 @@ def session_row(session: Session) -> list[Any]:
         f"{session.registration_deadline:%d/%m/%Y}" if session.registration_deadline else "",
         session.capacity,
         session.min_participants,
-        "; ".join(trainer.full_name for trainer in session.trainers.all()),
+        # Its own trainers: those the OPCO added of another provider stay without being listed
+        # (session_provider_save keeps them), so the file read back changes nothing.
+        "; ".join(
+            trainer.full_name
+            for trainer in session.trainers.all()
+            if trainer.provider_id == session.provider_id
+        ),
         ", ".join(part for part in contact if part),
     ]
 

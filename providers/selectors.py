@@ -19,7 +19,13 @@ from catalogue.models import Provider, Session, SessionDay
 from catalogue.selectors import day_bounds
 from enrolment.attendance import attendance_recorded_expression
 from enrolment.models import Enrolment, seat_holding_q
-from enrolment.selectors import seats_held, waitlist_position_expression, with_seats_held
+from enrolment.selectors import (
+    seats_held,
+    session_has_ended,
+    waitlist_position_expression,
+    with_seats_held,
+)
+from enrolment.session_services import change_request_changes, pending_change_request
 
 # Sessions that ended within this many days still show on the space's home page.
 RECENT_DAYS = 90
@@ -70,21 +76,24 @@ class SpaceSessions:
 
 
 def space_sessions(
-    *, providers: list[Provider], today: datetime.date | None = None
+    *, providers: list[Provider], now: datetime.datetime | None = None
 ) -> SpaceSessions:
     """The providers' sessions that have not ended (soonest first; those without dates yet
     last) and those that ended within RECENT_DAYS (latest first), whatever their status.
     Each session carries `first_date`, `last_date`, `<status>_count` for every enrolment status,
     `seats_held_count` and `attendance_recorded`."""
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     sessions = list(
         _space_sessions([provider.pk for provider in providers]).filter(
             Q(last_date__gte=today - datetime.timedelta(days=RECENT_DAYS))
             | Q(last_date__isnull=True)
         )
     )
-    upcoming = [s for s in sessions if s.last_date is None or s.last_date >= today]
-    recent = [s for s in sessions if s.last_date is not None and s.last_date < today]
+    # Over once the last half-day has ended (enrolment.selectors.session_has_ended).
+    ended = {s.pk for s in sessions if session_has_ended(s, now=now)}
+    upcoming = [s for s in sessions if s.pk not in ended]
+    recent = [s for s in sessions if s.pk in ended]
     upcoming.sort(key=lambda s: (s.first_date is None, s.first_date or today, s.pk))
     recent.sort(key=lambda s: (s.first_date, s.pk), reverse=True)
     return SpaceSessions(upcoming=upcoming, recent=recent)
@@ -219,3 +228,15 @@ def pending_digest_sessions(*, provider: Provider) -> list[Session]:
         .select_related("module")
         .order_by(F("first_date").asc(nulls_last=True), "pk")
     )
+
+
+def session_pending_change(session: Session) -> dict | None:
+    """A published session's proposal waiting for the OPCO and what it changes
+    (`change_request_changes`), or None; for a session read by member_session, which is not
+    read again."""
+    if session is None or session.status != Session.Status.PUBLISHED:
+        return None
+    request = pending_change_request(session)
+    if request is None:
+        return None
+    return {"request": request, "changes": change_request_changes(request, session=session)}

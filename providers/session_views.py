@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -15,15 +14,15 @@ from django.views.decorators.http import require_http_methods
 from catalogue.models import Session
 from enrolment.services import EnrolmentError
 from enrolment.session_services import (
+    SESSION_CLOSED,
     ProviderSaveOutcome,
-    change_request_changes,
-    pending_change_request,
+    session_provider_closed,
     session_provider_save,
     session_provider_values,
 )
 from enrolment.transitions import Actor
 
-from .selectors import member_providers, member_session
+from .selectors import member_providers, member_session, session_pending_change
 from .session_forms import (
     EXTRA_DAYS_EDIT,
     EXTRA_DAYS_NEW,
@@ -69,11 +68,8 @@ def session_edit(request, pk):
     session = member_session(user=request.user, pk=pk)
     if session is None:
         raise Http404
-    last_day = session.last_day
-    if session.status == Session.Status.CANCELLED or (
-        last_day is not None and last_day < timezone.localdate()
-    ):
-        messages.error(request, _("Une session annulée ou terminée ne peut plus être modifiée."))
+    if session_provider_closed(session):
+        messages.error(request, SESSION_CLOSED)
         return redirect("providers:session", pk=session.pk)
     return _session_form(request, provider=session.provider, session=session)
 
@@ -127,7 +123,7 @@ def _session_form(request, *, provider, session):
         "days": days,
         "days_errors": days_errors,
         "has_errors": bool(form.errors or days.total_error_count() or days_errors),
-        "pending": pending_changes(session),
+        "pending": session_pending_change(session),
         "several_providers": len(member_providers(user=request.user)) > 1,
     }
     return render(request, "providers/session_form.html", context)
@@ -140,13 +136,3 @@ def _initial(session):
     initial = {name: fields[name] for name in FORM_FIELDS}
     initial["trainers"] = trainer_ids
     return initial, days
-
-
-def pending_changes(session):
-    """The session's proposal waiting for the OPCO and what it changes, or None."""
-    if session is None or session.status != Session.Status.PUBLISHED:
-        return None
-    request = pending_change_request(session)
-    if request is None:
-        return None
-    return {"request": request, "changes": change_request_changes(request)}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.lockout import login_rate_limited
 from enrolment import services
-from enrolment.documents import session_is_over
+from enrolment.selectors import session_has_ended
 from enrolment.transitions import Actor
 
 from .forms import LoginForm, RefusalForm
@@ -21,10 +21,10 @@ from .selectors import (
     member_session,
     pending_enrolments,
     session_enrolments,
+    session_pending_change,
     space_attention,
     space_sessions,
 )
-from .session_views import pending_changes
 
 
 # Guessing passwords costs a 429 page once the IP has tried too often (whatever the outcomes);
@@ -98,9 +98,9 @@ def session_detail(request, pk):
         "session": session,
         "enrolments": session_enrolments(session),
         # The certificate and the attestation: links once the session is over.
-        "session_over": session_is_over(session),
+        "session_over": session_has_ended(session),
         # A change to the dates, place or seats waiting for the OPCO.
-        "pending": pending_changes(session),
+        "pending": session_pending_change(session),
     }
     return render(request, "providers/session_detail.html", context)
 

@@ -152,7 +152,7 @@ def test_the_same_values_again_change_nothing(provider, by):
     )
 
     assert outcome == ProviderSaveOutcome.UNCHANGED
-    assert session_provider_changes(session=again, fields=fields, days=days, trainer_ids=[]) == {}
+    assert not session_provider_changes(session=again, fields=fields, days=days, trainer_ids=[])
 
 
 def test_draft_changed_by_its_provider_is_submitted(provider, by):
@@ -248,7 +248,7 @@ def test_published_session_compares_with_its_pending_proposal(provider, by):
     )
 
     assert outcome == ProviderSaveOutcome.UNCHANGED
-    assert session_provider_changes(session=session, fields=fields, days=days, trainer_ids=[]) == {}
+    assert not session_provider_changes(session=session, fields=fields, days=days, trainer_ids=[])
     assert SessionChangeRequest.objects.filter(session=session).count() == 1
 
 
@@ -271,7 +271,7 @@ def test_a_newer_proposal_replaces_the_pending_one(provider, by):
     ]
 
 
-def test_changes_are_listed_old_and_new(provider):
+def test_changes_are_given_by_field_with_old_and_new_values(provider):
     session = SessionFactory(provider=provider, capacity=12, city="Orléans")
     days = _session_days(session)
     days[0]["morning_start"] = datetime.time(9, 30)
@@ -283,11 +283,31 @@ def test_changes_are_listed_old_and_new(provider):
         trainer_ids=[],
     )
 
-    assert changes["Places"] == ("12", "15")
-    assert changes["Ville"] == ("Orléans", "Tours")
-    old, new = changes["Journées"]
-    assert "9\u00a0h\u00a000–12\u00a0h\u00a030" in old
-    assert "9\u00a0h\u00a030–12\u00a0h\u00a030" in new
+    # Values by field name, in the form's order; the pages write them.
+    assert [change.name for change in changes] == ["city", "capacity", "days"]
+    assert (changes["capacity"].label, changes["capacity"].old, changes["capacity"].new) == (
+        "Places",
+        12,
+        15,
+    )
+    assert (changes["city"].old, changes["city"].new) == ("Orléans", "Tours")
+    old, new = changes["days"].old, changes["days"].new
+    assert [day.half_days[0][0] for day in old] == [datetime.time(9, 0), datetime.time(9, 0)]
+    assert [day.half_days[0][0] for day in new] == [datetime.time(9, 30), datetime.time(9, 0)]
+    # A published session: the place, seats and days wait for the OPCO.
+    assert changes.needs_approval
+
+
+def test_a_change_outside_the_approval_fields_needs_no_approval(provider):
+    session = SessionFactory(provider=provider, label="Groupe 1")
+    changes = session_provider_changes(
+        session=session,
+        fields=_session_fields(session, label="Groupe A"),
+        days=_session_days(session),
+        trainer_ids=[],
+    )
+    assert [change.name for change in changes] == ["label"]
+    assert not changes.needs_approval
 
 
 def test_another_providers_session_is_refused(provider, by):
@@ -362,7 +382,7 @@ def test_every_error_is_given_by_field(provider):
     errors = error.value.message_dict
     assert set(errors) == {"postcode", "min_participants", "registration_deadline", "days"}
     assert any("deux fois" in message for message in errors["days"])
-    assert any("Le matin doit commencer avant de finir" in message for message in errors["days"])
+    assert any("le matin doit commencer avant de finir" in message for message in errors["days"])
 
 
 def test_no_day_is_refused(provider):

@@ -126,8 +126,12 @@ def test_sessions_show_dates_city_seats_and_counts_by_status(alice_client, provi
     assert f"<td>{dates}</td>" in html
 
 
-def test_upcoming_and_recent_sessions_are_apart_and_old_ones_are_left_out(alice_client, provider):
+def test_upcoming_and_recent_sessions_are_apart_and_old_ones_are_left_out(
+    alice_client, provider, time_machine
+):
     today = timezone.localdate()
+    # In the morning: today's session has not ended.
+    time_machine.move_to(timezone.make_aware(datetime.datetime.combine(today, datetime.time(10))))
 
     def session_on(offset, label):
         day = today + datetime.timedelta(days=offset)
@@ -152,6 +156,12 @@ def test_upcoming_and_recent_sessions_are_apart_and_old_ones_are_left_out(alice_
 
     assert sessions.upcoming == [ongoing, soon, later, undated]
     assert sessions.recent == [recent, older_recent]
+
+    # Over once its last half-day has ended (enrolment.selectors.session_has_ended).
+    time_machine.move_to(timezone.make_aware(datetime.datetime.combine(today, datetime.time(17))))
+    sessions = alice_client.get(HOME).context["sessions"]
+    assert sessions.upcoming == [soon, later, undated]
+    assert sessions.recent == [ongoing, recent, older_recent]
 
 
 def test_member_of_several_providers_sees_all_of_theirs(

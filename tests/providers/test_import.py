@@ -98,8 +98,9 @@ def test_known_reference_updates_its_session(alice_client, provider):
     response = upload(alice_client, csv_bytes([row(places="15", ville="Orléans")]))
     [preview_row] = response.context["preview"].rows
     assert preview_row.status == "changed"
-    assert "Places" in preview_row.changes
-    assert preview_row.changes["Places"] == ("10", "15")
+    assert "capacity" in preview_row.changes
+    assert (preview_row.changes["capacity"].old, preview_row.changes["capacity"].new) == (10, 15)
+    assert "Places\u00a0: 10 → 15" in html.unescape(response.content.decode())
 
     confirm(alice_client, response)
     assert Session.objects.count() == 1
@@ -112,7 +113,7 @@ def test_a_published_sessions_change_waits_for_the_opco(alice_client, provider):
     response = upload(alice_client, csv_bytes([row(places="20")]))
     [preview_row] = response.context["preview"].rows
     assert preview_row.status == "changed"
-    assert preview_row.needs_approval
+    assert preview_row.changes.needs_approval
     confirm(alice_client, response)
     session.refresh_from_db()
     assert session.capacity == 12
@@ -314,16 +315,23 @@ def test_disability_contact_is_read_from_one_cell(alice_client, provider):
     ) == ("Sam Leroy", "sam.leroy@example.org", "02 38 42 28 31")
 
 
-def test_extra_columns_warn_and_missing_optional_columns_read_empty(alice_client, provider):
-    header = [c for c in HEADER if c not in ("lieu", "contact_handicap")] + ["commentaire"]
-    cells = [
-        c for c, name in zip(row(), HEADER, strict=True) if name not in ("lieu", "contact_handicap")
-    ]
-    response = upload(alice_client, csv_bytes([[*cells, "à voir"]], header=header))
+def test_extra_columns_warn(alice_client, provider):
+    response = upload(alice_client, csv_bytes([[*row(), "à voir"]], header=[*HEADER, "commentaire"]))
     warnings = " ".join(response.context["preview"].warnings)
     assert "«\u00a0commentaire\u00a0»" in warnings
-    assert "«\u00a0lieu\u00a0»" in warnings
     assert not errors_of(response)
+
+
+@pytest.mark.parametrize("missing", ["lieu", "horaires", "intervenants", "contact_handicap"])
+def test_every_column_is_required_even_where_its_cells_may_be_empty(
+    alice_client, provider, missing
+):
+    # A file without "intervenants" used to clear the trainers of the sessions it updated.
+    header = [c for c in HEADER if c != missing]
+    cells = [c for c, name in zip(row(), HEADER, strict=True) if name != missing]
+    response = upload(alice_client, csv_bytes([cells], header=header))
+    assert "preview" not in response.context
+    assert f"«\u00a0{missing}\u00a0»" in " ".join(response.context["form"].errors["file"])
 
 
 def test_missing_required_column_is_a_form_error_naming_it(alice_client, provider):

@@ -190,7 +190,7 @@ def test_errors_are_shown_next_to_their_fields_and_nothing_is_saved(alice_client
     form = response.context["form"]
     assert set(form.errors) == {"postcode", "min_participants"}
     assert any(
-        "Le matin doit commencer avant de finir" in e for e in response.context["days_errors"]
+        "le matin doit commencer avant de finir" in e for e in response.context["days_errors"]
     )
     assert 'href="#id_postcode"' in response.content.decode()
     assert not Session.objects.exists()
@@ -232,10 +232,10 @@ def test_editing_a_published_session_proposes_the_change(alice_client, provider)
     # The form then shows the proposal, and what it changes.
     page = alice_client.get(edit_url(session))
     assert page.context["form"].initial["capacity"] == 16
-    assert page.context["pending"]["changes"]["Places"] == ("12", "16")
+    assert (page.context["pending"]["changes"]["capacity"].old, 16) == (12, 16)
     # The session's page says so too.
     detail = alice_client.get(f"/espace-organisme/sessions/{session.pk}/")
-    assert detail.context["pending"]["changes"]["Places"] == ("12", "16")
+    assert detail.context["pending"]["changes"]["capacity"].new == 16
     # Sent again as it is: nothing changes.
     response = alice_client.post(edit_url(session), data, follow=True)
     assert "Rien n'a changé" in _messages(response)
