@@ -42,7 +42,7 @@ from enrolment.transitions import Actor
 from outbox.models import OutboxMail
 from outbox.registry import draft_message
 
-from ..scoping import OpcoScopedAdminMixin, session_scope_q
+from ..scoping import OpcoScopedAdminMixin
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
 # An id as a query or form value: ASCII digits that fit a bigint.
@@ -487,10 +487,6 @@ class StaffMessageAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
         "sent_by",
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        # Another OPCO's sends are absent, as its sessions are.
-        return super().get_queryset(request).filter(session_scope_q(request.user, "session__"))
 
     def has_add_permission(self, request):
         return False

@@ -313,7 +313,6 @@ def test_resend_of_another_sessions_enrolment_answers_404(staff_client, upcoming
     assert response.status_code == 404
 
 
-@pytest.mark.xfail(reason="the session admin is scoped by OPCO in a change not yet committed")
 def test_another_opcos_session_answers_404(client, upcoming):
     client.force_login(opco_staff_user(OpcoFactory(name="Uniformation", slug="uniformation")))
     assert client.get(url("convocation", upcoming)).status_code == 404
