@@ -427,3 +427,9 @@ def test_session_page_links_to_the_mail_pages(staff_client, upcoming):
     assert url("convocation", upcoming) in page
     assert url("staff_message", upcoming) in page
     assert re.search("Aucun message ni convocation envoyé", page)
+
+
+def test_a_confirmed_enrolments_page_links_to_its_convocation(staff_client, upcoming):
+    bernard = upcoming.enrolments.get(trainee__last_name="Bernard")
+    page = staff_client.get(reverse("admin:enrolment_enrolment_change", args=[bernard.pk]))
+    assert f"{url('convocation', upcoming)}?inscription={bernard.pk}" in page.content.decode()
