@@ -1,4 +1,4 @@
-"""The admin's lists, hardened against what a URL can carry."""
+"""The admin's lists: hardened against what a URL can carry; the sessions' own filters."""
 
 import datetime
 
