@@ -1,6 +1,8 @@
 """The "Ajouter à mon agenda" calendar of a session (RFC 5545), also attached to the mails."""
 
+import dataclasses
 import datetime
+from collections.abc import Iterable
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -13,6 +15,16 @@ from .models import Session
 
 PARIS = ZoneInfo("Europe/Paris")
 SEQUENCE_EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class RemovedDay:
+    """A day a change removed from the session: its event is sent again, cancelled."""
+
+    id: int
+    date: datetime.date
+    starts_at: datetime.time
+    ends_at: datetime.time
 
 
 def session_location(session: Session) -> str:
@@ -28,10 +40,14 @@ def session_calendar(
     cancelled: bool = False,
     method: str = "PUBLISH",
     changed_at: datetime.datetime | None = None,
+    removed_days: Iterable[RemovedDay] = (),
 ) -> bytes:
     """One VEVENT per day, from the day's first start to its last end in Europe/Paris, with the
-    VTIMEZONE. UIDs are stable per session and day so that re-importing updates the events.
-    Reads `session.days` (prefetch them) and the module and provider.
+    VTIMEZONE. A UID is stable per day row (`session-<pk>-day-<day pk>`), whatever its date,
+    so that re-importing updates the events: a day moved to another date moves in the
+    calendar. Each of `removed_days` (the days a change deleted) is sent as a cancelled event
+    under its UID, so that calendars drop it. Reads `session.days` (prefetch them) and the
+    module and provider.
 
     The events are cancelled when the session is, or when `cancelled` (someone's enrolment
     ended: their calendar drops the days). `method` is the iTIP method (RFC 5546): PUBLISH for
@@ -53,7 +69,7 @@ def session_calendar(
     calendar.add("x-wr-timezone", "Europe/Paris")
     for number, day in enumerate(days, start=1):
         event = Event()
-        event.add("uid", f"session-{session.pk}-{day.date:%Y%m%d}@{domain}")
+        event.add("uid", _uid(session, day.pk, domain))
         # The last change, not "now": the same session gives the same file.
         event.add("dtstamp", last_change.astimezone(datetime.UTC))
         # Calendars apply a re-imported event (new dates, cancellation) only when its sequence
@@ -78,13 +94,32 @@ def session_calendar(
             # iTIP's CANCEL names the organiser; calendars match it against the sender.
             event.add("organizer", _organizer())
         calendar.add_component(event)
-    if days:
+    removed_days = list(removed_days)
+    for removed in removed_days:
+        event = Event()
+        event.add("uid", _uid(session, removed.id, domain))
+        event.add("dtstamp", last_change.astimezone(datetime.UTC))
+        event.add("sequence", sequence)
+        event.add(
+            "dtstart", datetime.datetime.combine(removed.date, removed.starts_at, tzinfo=PARIS)
+        )
+        event.add("dtend", datetime.datetime.combine(removed.date, removed.ends_at, tzinfo=PARIS))
+        event.add("summary", _("%(module)s – journée retirée") % {"module": session.module})
+        event.add("status", "CANCELLED")
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    dates = [day.date for day in days] + [removed.date for removed in removed_days]
+    if dates:
         # Only the transitions around the session's dates, not the default 1970-2038 span.
         calendar.add_missing_timezones(
-            first_date=datetime.date(days[0].date.year - 1, 1, 1),
-            last_date=datetime.date(days[-1].date.year + 2, 1, 1),
+            first_date=datetime.date(min(dates).year - 1, 1, 1),
+            last_date=datetime.date(max(dates).year + 2, 1, 1),
         )
     return calendar.to_ical()
+
+
+def _uid(session: Session, day_id: int, domain: str) -> str:
+    return f"session-{session.pk}-day-{day_id}@{domain}"
 
 
 def _sequence(changed_at: datetime.datetime) -> int:

@@ -8,6 +8,9 @@ returns the subject and the templates' context, or None when the mail has lost i
 every process (web, worker, tests) has the builders.
 """
 
+import datetime
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.formats import long_date
-from catalogue.ics import session_location
-from catalogue.models import Session
+from catalogue.ics import RemovedDay, session_location
+from catalogue.models import Session, SessionDay
 from outbox.models import OutboxMail
 from outbox.queue import mail_queue as outbox_mail_queue
 from outbox.registry import Draft, builds
@@ -451,10 +454,46 @@ NOTIFIED_ON_CHANGE = (
 )
 
 
+def removed_days_note(days: Iterable[SessionDay]) -> str:
+    """The days a change deleted, as the "session changed" mail's note (JSON): its builder
+    runs later, when the rows are gone, and sends their events cancelled. Empty for none."""
+    days = list(days)
+    if not days:
+        return ""
+    return json.dumps(
+        [
+            {
+                "id": day.pk,
+                "date": day.date.isoformat(),
+                "start": day.starts_at.isoformat(),
+                "end": day.ends_at.isoformat(),
+            }
+            for day in days
+        ]
+    )
+
+
+def _removed_days(note: str) -> list[RemovedDay]:
+    try:
+        days = json.loads(note) if note else []
+        return [
+            RemovedDay(
+                id=int(day["id"]),
+                date=datetime.date.fromisoformat(day["date"]),
+                starts_at=datetime.time.fromisoformat(day["start"]),
+                ends_at=datetime.time.fromisoformat(day["end"]),
+            )
+            for day in days
+        ]
+    except (ValueError, TypeError, KeyError):
+        return []  # a note of another shape (written before): no cancelled day
+
+
 @builds(MailKind.SESSION_CHANGED)
 def _session_changed(mail: OutboxMail) -> Draft | None:
     """The new days, hours or place of a published session, with the updated calendar (its
-    events' SEQUENCE follows the session's change, so calendars apply it)."""
+    events' SEQUENCE follows the session's change, so calendars apply it; the days the change
+    deleted, from the mail's note, are cancelled events)."""
     enrolment = enrolment_for_page(pk=mail.object_id)
     session = enrolment.session
     if (
@@ -468,7 +507,13 @@ def _session_changed(mail: OutboxMail) -> Draft | None:
         subject=_("Session modifiée : nouvelles dates ou nouveau lieu – %(title)s")
         % {"title": context["session_title"]},
         context=context,
-        attachments=_calendar(enrolment),
+        attachments=[
+            (
+                "formation.ics",
+                enrolment_calendar(enrolment, removed_days=_removed_days(mail.note)),
+                "text/calendar",
+            )
+        ],
         reply_to=_opco_reply_to(session),
     )
 

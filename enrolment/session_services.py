@@ -37,7 +37,7 @@ from catalogue.models import (
 )
 from catalogue.templatetags.catalogue_extras import heure
 
-from .mails import NOTIFIED_ON_CHANGE, MailKind, mail_queue
+from .mails import NOTIFIED_ON_CHANGE, MailKind, mail_queue, removed_days_note
 from .model_checks import full_clean, validate_constraints
 from .models import Enrolment, SessionChangeRequest
 from .selectors import (
@@ -191,6 +191,7 @@ def session_change(
     with transaction.atomic():
         session = session_locked(pk=session_id)
         schedule_before = _schedule_key(session)
+        days_before = list(session.sorted_days)
         capacity = values.pop("capacity", session.capacity)
         for name, value in values.items():
             setattr(session, name, value)
@@ -215,9 +216,11 @@ def session_change(
             session.partners.set(partner_ids)
         waitlist_offer_next(session=session)
         if session.status == Status.PUBLISHED and _schedule_key(session) != schedule_before:
+            kept = {day.pk for day in session.sorted_days}
             session_changed_notify(
                 session=session,
                 stamp=change_stamp or f"{session.updated_at:%Y%m%d%H%M%S%f}",
+                removed_days=[day for day in days_before if day.pk not in kept],
             )
     return session
 
@@ -1050,17 +1053,22 @@ def _schedule_key(session: Session) -> tuple:
     return (days, *(getattr(session, name) for name in SCHEDULE_FIELDS))
 
 
-def session_changed_notify(*, session: Session, stamp: str) -> int:
+def session_changed_notify(
+    *, session: Session, stamp: str, removed_days: Iterable[SessionDay] = ()
+) -> int:
     """Queue the "session changed" mail, with its new days, hours and place and an updated
     calendar, to every confirmed, pending and waitlisted trainee of the session; once per
-    `stamp` (a change request's id, or the change's time) and enrolment. Call inside the
+    `stamp` (a change request's id, or the change's time) and enrolment. `removed_days`: the
+    days the change deleted (read before), which the calendar cancels. Call inside the
     transaction of the change. Returns the number of mails queued."""
+    note = removed_days_note(removed_days)
     queued = 0
     enrolments = session.enrolments.filter(status__in=NOTIFIED_ON_CHANGE).select_related("trainee")
     for enrolment in enrolments:
         mail = mail_queue(
             kind=MailKind.SESSION_CHANGED,
             enrolment=enrolment,
+            note=note,
             dedup_key=f"session_changed:{stamp}:{enrolment.pk}",
         )
         queued += mail is not None

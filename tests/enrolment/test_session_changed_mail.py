@@ -129,3 +129,48 @@ def test_a_submitted_session_changes_tell_no_one():
     session_change(session_id=session.pk, fields={"venue_name": "Salle 2"}, by=STAFF)
 
     assert not OutboxMail.objects.filter(kind=MailKind.SESSION_CHANGED).exists()
+
+
+def _events(ics) -> dict[str, dict]:
+    calendar = Calendar.from_ical(ics)
+    return {
+        str(event["UID"]): {
+            "start": event.decoded("DTSTART").date(),
+            "sequence": int(event["SEQUENCE"]),
+            "status": str(event["STATUS"]),
+        }
+        for event in calendar.walk("VEVENT")
+    }
+
+
+def test_a_moved_day_updates_its_event_and_a_deleted_day_is_cancelled(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    first = timezone.localdate() + datetime.timedelta(days=60)
+    session = SessionFactory(
+        days=[first, first + datetime.timedelta(days=1), first + datetime.timedelta(days=2)]
+    )
+    enrolment = EnrolmentFactory(session=session, trainee__email="lea@ccas.example.org")
+    kept, moved, deleted = session.days.order_by("date")
+    before = _events(enrolment_calendar(enrolment_for_page(pk=enrolment.pk)))
+    days = _days(session)[:2]
+    days[1]["date"] = first + datetime.timedelta(days=14)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
+        with django_capture_on_commit_callbacks(execute=True):
+            session_change(session_id=session.pk, fields={}, days=days, by=STAFF)
+
+    [message] = [m for m in mailoutbox if m.subject.startswith("Session modifiée")]
+    [(_filename, content, _type)] = message.attachments
+    after = _events(content.encode())
+    uid = {day: next(u for u in before if f"-day-{day.pk}@" in u) for day in (kept, moved, deleted)}
+    # The moved day keeps its event (the same UID), at its new date, with a higher sequence.
+    assert after[uid[moved]]["start"] == first + datetime.timedelta(days=14)
+    assert after[uid[moved]]["sequence"] > before[uid[moved]]["sequence"]
+    assert after[uid[moved]]["status"] == "CONFIRMED"
+    # The deleted day's event is cancelled, outranking the one the trainee imported.
+    assert after[uid[deleted]]["status"] == "CANCELLED"
+    assert after[uid[deleted]]["start"] == first + datetime.timedelta(days=2)
+    assert after[uid[deleted]]["sequence"] > before[uid[deleted]]["sequence"]
+    assert after[uid[kept]]["status"] == "CONFIRMED"
+    assert len(after) == 3
