@@ -213,3 +213,10 @@ def test_cancelling_the_session_is_worded_apart_from_cancelling_an_edit(staff_cl
     assert "Oui, annuler cette session et prévenir ses stagiaires" in page
     complete.refresh_from_db()
     assert complete.status == Session.Status.SUBMITTED
+
+
+def test_a_providers_new_session_says_it_was_never_published(staff_client, complete):
+    page = staff_client.get(change_url(complete)).content.decode()
+    assert "Nouvelle session proposée par l'organisme, jamais publiée" in page.replace(
+        "&#x27;", "'"
+    )
