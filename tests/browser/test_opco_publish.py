@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.permissions import sync_opco_staff_group
 from catalogue.models import OpcoStaff, Session
-from tests.factories import SessionFactory, UserFactory
+from tests.factories import EnrolmentFactory, SessionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +64,37 @@ def test_opco_manager_publishes_a_submitted_session_and_downloads_its_sheet(page
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     assert violations == []
+
+
+def test_session_list_fits_1366_px_and_buttons_leave_titles_alone(page, live_server):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    session = SessionFactory(
+        label="Groupe au nom assez long pour occuper la ligne", trainers=True, starts_in=40
+    )
+    for index in range(5):
+        SessionFactory(label=f"Groupe {index}", starts_in=30 + index)
+    enrolment = EnrolmentFactory(session=session)
+    manager = UserFactory(email="claire@opco-sante.example.org", is_staff=True)
+    manager.groups.add(sync_opco_staff_group(apps))
+    OpcoStaff.objects.create(user=manager, opco=session.opco)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label(re.compile("Adresse e-mail|Adresse électronique|E-mail", re.I)).fill(
+        manager.email
+    )
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+
+    page.goto(f"{live_server.url}/admin/catalogue/session/")
+    expect(page.locator("#result_list")).to_contain_text("min 6")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    for path in (
+        f"/admin/catalogue/session/{session.pk}/change/",
+        f"/admin/enrolment/enrolment/{enrolment.pk}/change/",
+    ):
+        page.goto(live_server.url + path)
+        title = page.locator("#content h1").bounding_box()
+        tools = page.locator(".object-tools").bounding_box()
+        assert title and tools
+        # The tools sit below the title, never over it.
+        assert tools["y"] >= title["y"] + title["height"] - 1, path
