@@ -36,9 +36,10 @@ migrate: install
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py demo_data
 	DEBUG=1 $(BIN)/python manage.py ensure_admin
+	DEBUG=1 $(BIN)/python manage.py demo_accounts
 
 run: demo
-	@echo "Allervers : http://$(HOST)/ (administration : http://$(HOST)/admin/)"
+	@echo "Allervers : http://$(HOST)/ (administration : http://$(HOST)/admin/, espace des organismes : http://$(HOST)/connexion/)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 # Browser tests drive Debian's Chromium (no browser download); installed here when possible.
