@@ -9,32 +9,20 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session, Trainer
-from enrolment.session_services import DAY_TIMES
+from catalogue.text import FICHE_TEXT_MAX_LENGTH
+from enrolment.session_services import DAY_TIMES, PROVIDER_FIELDS
 
-# The session's own fields on the form, in the order shown.
-FORM_FIELDS = (
-    "module",
-    "label",
-    "reference",
-    "venue_name",
-    "venue_address",
-    "postcode",
-    "city",
-    "access_notes",
-    "registration_deadline",
-    "capacity",
-    "min_participants",
-    "disability_contact_name",
-    "disability_contact_email",
-    "disability_contact_phone",
-    "context",
-    "objectives",
-    "prerequisites",
-    "inter_session_work",
-)
-FICHE_FIELDS = ("context", "objectives", "prerequisites", "inter_session_work")
-# Fields the service names that the form shows elsewhere.
+# Fields the service names that the form shows elsewhere: derived from the postcode.
 SERVICE_FIELD_ON_FORM = {"department": "postcode", "region": "postcode"}
+# The session's own fields on the form: what a provider may set (the service's
+# PROVIDER_FIELDS), but what derives from another field.
+FORM_FIELDS = tuple(name for name in PROVIDER_FIELDS if name not in SERVICE_FIELD_ON_FORM)
+# The provider's own wording of the fiche's texts (the model's `fiche_text` fields).
+FICHE_FIELDS = tuple(
+    name
+    for name in FORM_FIELDS
+    if Session._meta.get_field(name).max_length == FICHE_TEXT_MAX_LENGTH
+)
 
 # New rows come with the usual hours.
 DEFAULT_TIMES = {

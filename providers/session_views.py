@@ -124,6 +124,13 @@ def _session_form(request, *, provider, session):
         "days_errors": days_errors,
         "has_errors": bool(form.errors or days.total_error_count() or days_errors),
         "pending": session_pending_change(session),
+        # Trainers of another provider that the OPCO added: not the provider's to choose, they
+        # stay (session_provider_save).
+        "other_trainers": [
+            trainer for trainer in session.trainers.all() if trainer.provider_id != provider.pk
+        ]
+        if session is not None
+        else [],
         "several_providers": len(member_providers(user=request.user)) > 1,
     }
     return render(request, "providers/session_form.html", context)

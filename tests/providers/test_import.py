@@ -5,6 +5,8 @@ import datetime
 import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.models import Session
@@ -316,7 +318,9 @@ def test_disability_contact_is_read_from_one_cell(alice_client, provider):
 
 
 def test_extra_columns_warn(alice_client, provider):
-    response = upload(alice_client, csv_bytes([[*row(), "à voir"]], header=[*HEADER, "commentaire"]))
+    response = upload(
+        alice_client, csv_bytes([[*row(), "à voir"]], header=[*HEADER, "commentaire"])
+    )
     warnings = " ".join(response.context["preview"].warnings)
     assert "«\u00a0commentaire\u00a0»" in warnings
     assert not errors_of(response)
@@ -353,3 +357,82 @@ def test_csv_cell_that_a_spreadsheet_would_compute_is_an_error(alice_client, pro
     assert not errors_of(response)
     confirm(alice_client, response)
     assert Session.objects.get().label == "=Groupe 1"
+
+
+def test_the_template_read_back_changes_nothing_and_keeps_the_opcos_trainers(
+    alice_client, provider, trainer
+):
+    added_by_opco = TrainerFactory(first_name="Karim", last_name="Benali")
+    session = SessionFactory(provider=provider, reference="2026-G1", module=ModuleFactory(number=1))
+    session.trainers.set([trainer, added_by_opco])
+
+    template = alice_client.get(reverse("providers:import_template", args=["csv"])).content
+    assert "Karim Benali" not in template.decode("utf-8-sig")
+    response = upload(alice_client, template)
+
+    assert not errors_of(response)
+    assert [r.status for r in response.context["preview"].rows] == ["unchanged"]
+    # A file that names the provider's trainers only: the OPCO's stays.
+    rows = [row(intervenants="Chantal Dupré", places="15")]
+    response = upload(alice_client, csv_bytes(rows))
+    [preview_row] = response.context["preview"].rows
+    assert "trainers" not in preview_row.changes
+    confirm(alice_client, response)
+    assert set(session.trainers.all()) == {trainer, added_by_opco}
+
+
+def test_a_formula_in_the_session_columns_shows_as_its_text(alice_client, provider):
+    response = upload(alice_client, csv_bytes([row(groupe="=1+1", ville="Nantes")]))
+    page = html.unescape(response.content.decode())
+    assert "=1+1, Nantes" in page
+    assert "Formula(" not in page
+
+
+def test_a_days_error_is_one_sentence_with_its_row_and_column(alice_client, provider):
+    first = future(60)
+    response = upload(
+        alice_client, csv_bytes([row(date_limite=fr(first + datetime.timedelta(days=3)))])
+    )
+    page = html.unescape(response.content.decode())
+    sentence = f"{fr(first)}\u00a0– une journée doit suivre la date limite d'inscription."
+    assert f"Ligne 2, colonne «\u00a0dates\u00a0»\u00a0: {sentence}" in page
+    assert f"Colonne «\u00a0dates\u00a0»\u00a0: {sentence}" in page
+    assert "\u00a0: Une journée" not in page
+
+
+def test_preview_queries_grow_by_a_few_per_row(alice_client, provider, trainer):
+    def file(count):
+        rows = []
+        for number in range(count):
+            reference = f"R{number}"
+            session = SessionFactory(
+                provider=provider, reference=reference, module=ModuleFactory(number=1)
+            )
+            session.trainers.set([trainer])
+            dates = ";".join(fr(day.date) for day in session.days.order_by("date"))
+            rows.append(
+                row(
+                    reference=reference,
+                    dates=dates,
+                    date_limite=fr(session.registration_deadline),
+                    groupe=session.label,
+                    adresse=session.venue_address,
+                    lieu=session.venue_name,
+                    intervenants="Chantal Dupré",
+                    places="15",
+                )
+            )
+        return csv_bytes(rows)
+
+    def queries(content):
+        with CaptureQueriesContext(connection) as captured:
+            response = upload(alice_client, content)
+        assert not errors_of(response), errors_of(response)
+        return len(captured)
+
+    few = queries(file(2))
+    Session.objects.all().delete()
+    many = queries(file(12))
+    # What each row costs: a changed published session's checks (its reference's uniqueness,
+    # its day rows' uniqueness), no read of the session, its trainers or proposal again.
+    assert (many - few) / 10 <= 3, (few, many)

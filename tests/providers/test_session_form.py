@@ -337,3 +337,51 @@ def test_form_page_queries_do_not_grow_with_days_and_trainers(alice_client, prov
     big.trainers.set(provider.trainers.all())
 
     assert count(big) == first
+
+
+def test_the_trainers_the_opco_added_stay_when_the_provider_saves(alice_client, provider):
+    own = TrainerFactory(provider=provider, first_name="Chantal", last_name="Dupré")
+    other = TrainerFactory(provider=provider)
+    # Staff may add any provider's trainer in the admin.
+    added_by_opco = TrainerFactory(first_name="Karim", last_name="Benali")
+    session = SessionFactory(provider=provider, status=Session.Status.SUBMITTED)
+    session.trainers.set([own, added_by_opco])
+
+    page = alice_client.get(edit_url(session))
+    assert page.context["form"].initial["trainers"] == sorted([own.pk, added_by_opco.pk])
+    assert "ajouté par l'OPCO, qui reste sur la session" in page.content.decode()
+    assert "Karim Benali" in page.content.decode()
+
+    # The form sends back its own trainers only: the save keeps the OPCO's.
+    data = _session_form_data(session, _existing_rows(session), trainers=[str(own.pk)])
+    response = alice_client.post(edit_url(session), data)
+    assert response.status_code == 302
+    assert "Rien n'a changé" in _messages(alice_client.get(response["Location"]))
+    assert set(session.trainers.all()) == {own, added_by_opco}
+
+    data["trainers"] = [str(own.pk), str(other.pk)]
+    alice_client.post(edit_url(session), data)
+    assert set(session.trainers.all()) == {own, other, added_by_opco}
+
+
+def test_a_session_whose_last_half_day_has_ended_is_not_edited(
+    alice_client, provider, time_machine
+):
+    today = timezone.localdate()
+    session = SessionFactory(
+        provider=provider, days=[today], registration_deadline=today - datetime.timedelta(days=9)
+    )
+    at = timezone.make_aware(datetime.datetime.combine(today, datetime.time(16, 59)))
+    time_machine.move_to(at)
+    assert alice_client.get(edit_url(session)).status_code == 200
+
+    time_machine.move_to(at + datetime.timedelta(minutes=1))  # 17 h, the end of the day
+    response = alice_client.get(edit_url(session))
+    assert response.status_code == 302
+    assert "Une session annulée ou terminée ne peut plus être modifiée." in _messages(
+        alice_client.get(response["Location"])
+    )
+    data = _session_form_data(session, _existing_rows(session), capacity="20")
+    response = alice_client.post(edit_url(session), data)
+    session.refresh_from_db()
+    assert session.capacity != 20
