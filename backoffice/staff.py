@@ -4,13 +4,12 @@
 import dataclasses
 import secrets
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from accounts.permissions import OPCO_STAFF_GROUP
-from catalogue.models import Opco, OpcoStaff
+from catalogue.models import Opco
+from providers.accounts import opco_staff_grant
 
 
 def opco_find(text: str) -> Opco | None:
@@ -40,10 +39,8 @@ def opco_staff_save(*, email: str, opco: Opco, password: str | None = None) -> S
             password = password or secrets.token_urlsafe(16)
             user = User.objects.create_user(email=email, password=password, is_staff=True)
         else:
-            user.is_staff = True
             if password:
                 user.set_password(password)
-            user.save()
-        user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
-        OpcoStaff.objects.update_or_create(user=user, defaults={"opco": opco})
+                user.save(update_fields=["password"])
+        opco_staff_grant(user=user, opco=opco)
     return StaffSaved(user=user, created=created, password=password)

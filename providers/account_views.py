@@ -4,7 +4,7 @@ the mails sent through the outbox (their links are made when they leave: provide
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -103,10 +103,17 @@ class InvitationAcceptView(_SetPasswordView):
             return None
         return user
 
+    def get_success_url(self):
+        # Staff invited by a superuser land in the admin; a provider's member in the space.
+        if self.user.is_staff and not self.user.providers.exists():
+            return reverse("admin:index")
+        return super().get_success_url()
+
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(
-            self.request,
-            _("Votre mot de passe est enregistré. Bienvenue dans l'espace organisme\u00a0!"),
-        )
+        if self.user.is_staff and not self.user.providers.exists():
+            text = _("Votre mot de passe est enregistré. Bienvenue dans l'administration\u00a0!")
+        else:
+            text = _("Votre mot de passe est enregistré. Bienvenue dans l'espace organisme\u00a0!")
+        messages.success(self.request, text)
         return response

@@ -25,6 +25,7 @@ class ProviderMailKind(models.TextChoices):
     ACCESS_GRANTED = "member_access", gettext_lazy("Accès à l'espace d'un organisme")
     PASSWORD_RESET = "password_reset", gettext_lazy("Réinitialisation du mot de passe")
     PENDING_DIGEST = "pending_digest", gettext_lazy("Inscriptions à valider")
+    STAFF_INVITATION = "staff_invitation", gettext_lazy("Invitation à l'administration (OPCO)")
 
 
 def _member(mail: OutboxMail) -> tuple[Provider, object] | None:
@@ -133,5 +134,35 @@ def _pending_digest(mail: OutboxMail) -> Draft | None:
             "sessions": sessions,
             "total": total,
             "space_url": _site(reverse("providers:home")),
+        },
+    )
+
+
+@builds(ProviderMailKind.STAFF_INVITATION)
+def _staff_invitation(mail: OutboxMail) -> Draft | None:
+    """A new OPCO staff member chooses their password, then lands in the admin: the link works
+    once, for INVITATION_VALID_FOR."""
+    user = (
+        get_user_model()
+        .objects.filter(
+            pk=mail.object_id, is_active=True, is_staff=True, email__iexact=mail.recipient
+        )
+        .select_related("opco_staff__opco")
+        .first()
+    )
+    if user is None or user.has_usable_password():
+        # Gone, no longer staff, or a password chosen since: nothing to set.
+        return None
+    membership = getattr(user, "opco_staff", None)
+    token = invitation_token_generator.make_token(user)
+    url = reverse("providers:invitation", args=[user_uidb64(user), token])
+    return Draft(
+        subject=_("Votre accès à l'administration d'Allervers"),
+        context={
+            "member": user,
+            "opco": membership.opco if membership else None,
+            "invitation_url": _site(url),
+            "valid_days": INVITATION_VALID_FOR.days,
+            "reset_url": _site(reverse("providers:password_reset")),
         },
     )
