@@ -300,4 +300,4 @@ ENROLMENT_RATE_LIMIT_TRUST_FORWARDED = envbool("BEHIND_HTTPS_PROXY")
 # Providers' spreadsheet upload of sessions: the largest file, in bytes, and the most sessions
 # (rows) one file may hold.
 SESSION_IMPORT_MAX_BYTES = envint("SESSION_IMPORT_MAX_BYTES", 2_000_000)
-SESSION_IMPORT_MAX_ROWS = envint("SESSION_IMPORT_MAX_ROWS", 500)
+SESSION_IMPORT_MAX_ROWS = envint("SESSION_IMPORT_MAX_ROWS", 200)
