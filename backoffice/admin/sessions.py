@@ -382,6 +382,9 @@ USUAL_HOURS = {
 }
 
 
+FRENCH_TIME_INPUT_FORMATS = ("%Hh%M", "%H h %M", "%Hh", "%H h")
+
+
 class SessionDayInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -390,6 +393,12 @@ class SessionDayInlineForm(forms.ModelForm):
             # is not saved.
             for name, value in USUAL_HOURS.items():
                 self.initial.setdefault(name, value)
+        for name in USUAL_HOURS:
+            if name in self.fields:
+                # Shown as "09:00"; typed as staff write them too ("9h", "9 h 30", "9h30").
+                field = self.fields[name]
+                field.input_formats = [*field.input_formats, *FRENCH_TIME_INPUT_FORMATS]
+                field.widget.format = "%H:%M"
 
 
 class SessionDayInline(admin.TabularInline):

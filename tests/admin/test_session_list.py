@@ -231,3 +231,35 @@ def test_session_page_lists_its_enrolments_with_their_positions(staff_client, se
     page = response.content.decode()
     assert "position 1" in page and "position 2" in page
     assert page.index(str(first.trainee)) < page.index("position 2")
+
+
+def test_day_times_are_typed_the_french_way(staff_client):
+    day = datetime.date(2031, 6, 5)
+    data = admin_form_data(staff_client.get(ADD))
+    data.update(
+        {
+            "module": ModuleFactory(number=1).pk,
+            "provider": ProviderFactory().pk,
+            "label": "Groupe 3",
+            "city": "Tours",
+            "postcode": "37000",
+            "department": "37",
+            "capacity": 12,
+            "min_participants": 6,
+            "registration_deadline": day - datetime.timedelta(days=30),
+            "days-0-date": day,
+            "days-0-morning_start": "9h",
+            "days-0-morning_end": "12 h 30",
+            "days-0-afternoon_start": "13h30",
+            "days-0-afternoon_end": "17:00",
+        }
+    )
+
+    assert staff_client.post(ADD, data).status_code == 302
+
+    saved = Session.objects.get().days.get()
+    assert (saved.morning_start, saved.morning_end, saved.afternoon_start) == (
+        datetime.time(9, 0),
+        datetime.time(12, 30),
+        datetime.time(13, 30),
+    )
