@@ -183,6 +183,8 @@ def _enrolment_context(enrolment, token):
         "token": token,
         "position": waitlist_position(enrolment),
         "started": session_has_started(session),
+        # Over: the pages say so and point to the certificate and the attestation.
+        "ended": session_has_ended(session),
         "requires_prerequisite": module_requires_prerequisite(session.module),
         "registration_closes_at": registration_closes_at(session),
     }

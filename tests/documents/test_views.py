@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from enrolment.documents import document_url_name
 from enrolment.links import enrolment_token
@@ -249,3 +250,71 @@ def test_an_expired_personal_link_gets_no_document(client, lea, no_pdf, settings
         response = client.get(reverse("enrolment:document_convocation", args=[token]))
 
     assert response.status_code == 410
+
+
+# The personal page once the session is over ---------------------------------------------------
+
+
+def detail_text(client, enrolment):
+    return page_text(client.get(reverse("enrolment:detail", args=[enrolment_token(enrolment)])))
+
+
+def test_a_finished_sessions_page_says_it_is_over_and_that_the_documents_will_follow(
+    client, past_session
+):
+    enrolment = EnrolmentFactory(session=past_session)
+
+    text = detail_text(client, enrolment)
+
+    assert "La session est terminée" in text
+    assert "seront disponibles sur cette page dès que l'organisme de formation aura saisi" in text
+    assert "Vous recevrez une convocation" not in text
+    assert "La session a commencé" not in text
+    assert "Annuler mon inscription" not in text
+
+
+def test_a_finished_sessions_page_points_to_the_documents_once_attendance_is_recorded(
+    client, past_session
+):
+    enrolment = EnrolmentFactory(session=past_session)
+    record(enrolment)
+
+    text = detail_text(client, enrolment)
+
+    assert "La session est terminée" in text
+    assert "sont disponibles ci-dessus, dans «\u00a0Mes documents\u00a0»" in text
+    assert "Mon certificat de réalisation" in text
+    assert "seront disponibles" not in text
+
+
+def test_a_waitlisted_trainee_of_a_finished_session_is_told_it_is_over(client, waitlisted):
+    text = detail_text(client, waitlisted)
+
+    assert "La session est terminée sans que votre inscription ait été confirmée." in text
+    assert "liste d'attente, en position" not in text
+    assert "Mes documents" not in text
+
+
+def test_a_running_sessions_page_says_it_has_started_not_that_it_is_over(client, past_session):
+    today = timezone.localdate()
+    session = SessionFactory(
+        registration_deadline=today - datetime.timedelta(days=10),
+        days=[today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)],
+    )
+    enrolment = EnrolmentFactory(session=session)
+
+    text = detail_text(client, enrolment)
+
+    assert "La session a commencé" in text
+    assert "Votre place est confirmée." in text
+    assert "Vous recevrez une convocation" not in text
+    assert "est terminée" not in text
+
+
+def test_an_upcoming_sessions_page_still_announces_the_convocation(client):
+    enrolment = EnrolmentFactory(session=SessionFactory(starts_in=30))
+
+    text = detail_text(client, enrolment)
+
+    assert "Vous recevrez une convocation quelques jours avant la session." in text
+    assert "est terminée" not in text
