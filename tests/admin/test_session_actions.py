@@ -213,6 +213,7 @@ def test_a_started_session_offers_no_sending(staff_client):
     page = staff_client.get(url("convocation", running))
     assert page.status_code == 200
     assert not page.context["can_send"]
+    assert "les convocations ne partent plus" in page.content.decode()
     response = staff_client.post(url("convocation", running), {"token": token(14)}, follow=True)
     assert "La session a commencé" in response.content.decode()
     assert not OutboxMail.objects.exists()
