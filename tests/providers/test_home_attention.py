@@ -101,6 +101,19 @@ def test_a_finished_session_without_attendance_is_shown(alice_client, provider, 
     assert "Groupe 2, Blois" in response.content.decode()
 
 
+def test_the_alert_says_the_sheet_is_incomplete_and_links_to_the_grid(
+    alice_client, provider, module_2
+):
+    session = finished(provider=provider, module=module_2)
+    confirmed(session)
+
+    html = alice_client.get(HOME).content.decode()
+
+    assert "leur feuille de présence n'est pas complète" in html
+    assert "aucune présence n'y est encore enregistrée" not in html
+    assert f'href="/espace-organisme/sessions/{session.pk}/presences/"' in html
+
+
 def mark(enrolment, day, half_day, status=Attendance.Status.PRESENT):
     Attendance.objects.create(enrolment=enrolment, day=day, half_day=half_day, status=status)
 
