@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalogue.formats import short_date
 from catalogue.models import Session
 from enrolment.models import Attendance, SessionChangeRequest
 from tests.factories import (
@@ -385,3 +386,22 @@ def test_a_session_whose_last_half_day_has_ended_is_not_edited(
     response = alice_client.post(edit_url(session), data)
     session.refresh_from_db()
     assert session.capacity != 20
+
+
+def test_a_pending_change_shows_its_days_and_hours_as_the_fiche_writes_them(alice_client, provider):
+    session = SessionFactory(provider=provider)
+    first = session.sorted_days[0]
+    rows = _existing_rows(session)
+    rows[0] = (rows[0][0] + datetime.timedelta(days=7), "09:30", *rows[0][2:])
+    alice_client.post(edit_url(session), _session_form_data(session, rows))
+
+    page = alice_client.get(f"/espace-organisme/sessions/{session.pk}/")
+    changes = page.context["pending"]["changes"]
+    assert [change.name for change in changes] == ["days"]
+    assert changes.needs_approval
+    html = page.content.decode()
+    old_day = f"{short_date(first.date)} (de 9 h à 12 h 30 et de 13 h 30 à 17 h)"
+    new_day = f"{short_date(first.date + datetime.timedelta(days=7))} (de 9 h 30 à 12 h 30"
+    assert old_day in html
+    assert new_day in html
+    assert "h 00" not in html
