@@ -13,7 +13,13 @@ from catalogue.models import Session
 from enrolment.models import Transition
 from enrolment.session_services import session_missing_for_publication, session_publish
 from enrolment.transitions import Actor
-from tests.factories import OpcoFactory, SessionFactory, UserFactory
+from tests.factories import (
+    OpcoContactFactory,
+    OpcoFactory,
+    ProviderFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 CHANGELIST = reverse("admin:catalogue_session_changelist")
 STAFF = Actor.staff(None)
@@ -220,3 +226,21 @@ def test_a_providers_new_session_says_it_was_never_published(staff_client, compl
     assert "Nouvelle session proposée par l'organisme, jamais publiée" in page.replace(
         "&#x27;", "'"
     )
+
+
+def test_another_opcos_session_has_no_preview_and_cannot_be_published(staff_client):
+    uniformation = OpcoFactory(name="Uniformation", slug="uniformation")
+    theirs = SessionFactory(
+        status=Session.Status.SUBMITTED,
+        opco_contact=OpcoContactFactory(opco=uniformation),
+        provider=ProviderFactory(opco=uniformation),
+        trainers=True,
+    )
+
+    assert staff_client.get(preview_url(theirs)).status_code == 404
+    staff_client.post(
+        CHANGELIST,
+        {"action": "publish_sessions", ACTION_CHECKBOX_NAME: [theirs.pk], "confirm": "yes"},
+    )
+    theirs.refresh_from_db()
+    assert theirs.status == Session.Status.SUBMITTED
