@@ -35,7 +35,6 @@ from catalogue.models import (
     Trainer,
     session_date_in_range,
 )
-from catalogue.templatetags.catalogue_extras import heure
 
 from .mails import NOTIFIED_ON_CHANGE, MailKind, mail_queue, removed_days_note
 from .model_checks import full_clean, validate_constraints
@@ -811,12 +810,6 @@ class SessionChanges:
 
     def __getitem__(self, name: str) -> SessionFieldChange:
         return self.by_name[name]
-
-
-def time_display(value: datetime.time | None) -> str:
-    """A time as the fiche writes it ("9 h", "12 h 30"): catalogue_extras' `heure`, which
-    templates use directly; kept for the admin's day lines."""
-    return heure(value) if value else ""
 
 
 def _change_value(name: str, value: Any) -> Any:
