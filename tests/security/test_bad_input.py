@@ -11,7 +11,7 @@ from enrolment.models import Employer, Enrolment, ReminderSubscription, Trainee
 from enrolment.validators import siret_is_valid, validate_siret
 from tests.admin.formdata import admin_form_data
 from tests.enrolment.helpers import form_data
-from tests.factories import EmployerFactory, ProviderFactory, SessionFactory
+from tests.factories import EmployerFactory, EnrolmentFactory, ProviderFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,9 @@ def test_admin_provider_form_refuses_a_unicode_siret(staff_client, siret):
 
 
 def test_admin_employer_form_refuses_a_unicode_siret(staff_client):
+    # An employer of a trainee enrolled in the staff member's OPCO's programme.
     employer = EmployerFactory()
+    EnrolmentFactory(employer=employer)
     url = reverse("admin:enrolment_employer_change", args=[employer.pk])
     data = admin_form_data(staff_client.get(url))
     data["siret"] = FULLWIDTH_SIRET

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from enrolment.models import Enrolment
 from tests.enrolment.helpers import form_data
-from tests.factories import EmployerFactory, SessionFactory, TraineeFactory
+from tests.factories import EmployerFactory, EnrolmentFactory, SessionFactory, TraineeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,8 @@ def test_a_session_cookie_with_a_nul_byte_answers_400(client):
 
 
 def test_requests_without_nul_bytes_pass(staff_client):
-    TraineeFactory(last_name="Bernard")
+    # Enrolled in the staff member's OPCO's programme: theirs to see.
+    EnrolmentFactory(trainee=TraineeFactory(last_name="Bernard"))
 
     response = staff_client.get(reverse("admin:enrolment_trainee_changelist"), {"q": "Bernard"})
 
