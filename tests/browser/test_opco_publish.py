@@ -87,6 +87,11 @@ def test_session_list_fits_1366_px_and_buttons_leave_titles_alone(page, live_ser
     page.goto(f"{live_server.url}/admin/catalogue/session/")
     expect(page.locator("#result_list")).to_contain_text("min 6")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Nor inside the list's own scrolling box.
+    assert page.evaluate(
+        "document.querySelector('#result_list').offsetWidth"
+        " <= document.querySelector('#changelist .results').clientWidth"
+    )
 
     for path in (
         f"/admin/catalogue/session/{session.pk}/change/",
