@@ -118,6 +118,10 @@ class SessionPublicationMixin:
             )
             .get()
         )
+        status_label = session.get_status_display()
+        missing = session_missing_for_publication(session)
+        # As the public will see it once published (never saved: only this page's copy).
+        session.status = Status.PUBLISHED
         response = TemplateResponse(
             request,
             "admin/catalogue/session/preview.html",
@@ -132,8 +136,8 @@ class SessionPublicationMixin:
                     args=[quote(obj.pk)],
                     current_app=self.admin_site.name,
                 ),
-                "missing": session_missing_for_publication(session),
-                "status_label": session.get_status_display(),
+                "missing": missing,
+                "status_label": status_label,
             },
         )
         response["X-Robots-Tag"] = "noindex"

@@ -185,6 +185,15 @@ def test_staff_preview_a_draft_as_its_public_page_will_show_it(staff_client, bar
     assert staff_client.get(bare.get_absolute_url()).status_code == 404
 
 
+def test_preview_shows_registration_as_it_will_be_once_published(staff_client, complete):
+    page = staff_client.get(preview_url(complete)).content.decode().replace("&#x27;", "'")
+
+    assert "S'inscrire" in page
+    assert "Inscriptions closes" not in page
+    complete.refresh_from_db()
+    assert complete.status == Session.Status.SUBMITTED  # nothing saved
+
+
 def test_preview_is_for_staff_only(client, complete):
     assert client.get(preview_url(complete)).status_code == 302  # to the admin's login
 
