@@ -596,6 +596,15 @@ class SessionAdmin(
     # The fieldset after which the change form's template shows the days.
     DAYS_AFTER_FIELDSET = _("Lieu")
 
+    def view_on_site(self, obj):
+        """The public page, once there is one (published, or cancelled after publication, as
+        catalogue.selectors.PUBLIC says); before, the "Aperçu public" button shows it."""
+        if obj.status == Session.Status.PUBLISHED or (
+            obj.status == Session.Status.CANCELLED and obj.published_at is not None
+        ):
+            return obj.get_absolute_url()
+        return None
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         names = [name for name, _options in self.get_fieldsets(request, obj)]
         context["days_after_fieldset"] = (

@@ -208,8 +208,15 @@ def test_preview_of_an_unknown_session_is_404(staff_client, db):
     assert staff_client.get(reverse("admin:catalogue_session_preview", args=[0])).status_code == 404
 
 
-def test_draft_page_links_to_its_preview(staff_client, bare):
-    assert preview_url(bare) in staff_client.get(change_url(bare)).content.decode()
+def test_draft_page_links_to_its_preview_not_to_a_public_page(staff_client, bare):
+    page = staff_client.get(change_url(bare)).content.decode()
+    assert preview_url(bare) in page
+    assert "Voir sur le site" not in page
+
+
+def test_published_page_links_to_its_public_page(staff_client, complete):
+    session_publish(session_id=complete.pk, by=STAFF)
+    assert "Voir sur le site" in staff_client.get(change_url(complete)).content.decode()
 
 
 # Cancelling
