@@ -578,7 +578,7 @@ def _half_days(text: str) -> dict[str, datetime.time | None]:
         if start >= end:
             raise _RowProblem(
                 "horaires",
-                _("« %(value)s » : chaque demi-journée doit commencer avant de finir.")
+                _("« %(value)s » – chaque demi-journée doit commencer avant de finir.")
                 % {"value": text},
             )
     if len(ranges) == 1:
@@ -594,8 +594,8 @@ def _half_days(text: str) -> dict[str, datetime.time | None]:
 
 def _bad_hours(text: str) -> str:
     return _(
-        "« %(value)s » : écrivez les horaires ainsi : « 9:00-12:30 13:30-17:00 » (un matin et "
-        "un après-midi), ou laissez la cellule vide."
+        "« %(value)s » n'est pas un horaire lisible ; écrivez par exemple "
+        "« 9:00-12:30 13:30-17:00 » (un matin et un après-midi), ou laissez la cellule vide."
     ) % {"value": text}
 
 
@@ -653,7 +653,7 @@ def _module(value: Any, modules: list[Module]) -> Module:
             return module
     raise _RowProblem(
         "module",
-        _("Module inconnu : « %(value)s » (indiquez %(numbers)s, ou le titre du module).")
+        _("Module inconnu (« %(value)s ») ; indiquez %(numbers)s, ou le titre du module.")
         % {
             "value": text,
             "numbers": _(" ou ").join(str(module.number) for module in modules) or "1",
@@ -703,16 +703,16 @@ def _trainers(value: Any, index: dict[str, list[int]]) -> list[int]:
     if unknown:
         raise _RowProblem(
             "intervenants",
-            _("Intervenant inconnu de l'organisme : %(names)s.")
+            _("Intervenant inconnu de l'organisme (%(names)s).")
             % {"names": ", ".join(f"« {name} »" for name in unknown)}
             if len(unknown) == 1
-            else _("Intervenants inconnus de l'organisme : %(names)s.")
+            else _("Intervenants inconnus de l'organisme (%(names)s).")
             % {"names": ", ".join(f"« {name} »" for name in unknown)},
         )
     if ambiguous:
         raise _RowProblem(
             "intervenants",
-            _("Plusieurs intervenants portent ce nom : %(names)s.")
+            _("Plusieurs intervenants portent ce nom (%(names)s).")
             % {"names": ", ".join(f"« {name} »" for name in ambiguous)},
         )
     return ids
@@ -874,7 +874,7 @@ def _normalise(row: RawRow, context: _Context) -> tuple[dict, Session | None]:
                 name,
                 _(
                     "Cette cellule contient une formule (%(formula)s), qui n'est pas "
-                    "calculée : saisissez sa valeur."
+                    "calculée ; saisissez sa valeur."
                 )
                 % {"formula": formula.text[:40]},
             )

@@ -183,6 +183,8 @@ def test_every_error_is_listed_with_row_and_column_and_nothing_is_written(alice_
     assert [c for c, _m in by_row[8]] == ["intervenants"]
     assert "Inconnu Personne" in by_row[8][0][1] and "Autre Inconnu" in by_row[8][0][1]
     assert sorted(c for c, _m in by_row[9]) == ["code_postal", "horaires"]
+    # Each message is one sentence after its "Ligne n, colonne « x » :" (no colon of its own).
+    assert not [message for _n, _c, message in errors if "\u00a0:" in message]
     assert response.context["token"] is None
     page = html.unescape(response.content.decode())
     assert "Ligne 3, colonne «\u00a0module\u00a0»" in page
