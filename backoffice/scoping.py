@@ -10,8 +10,10 @@ The answers are cached on the user object for the request (the admin asks many t
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -116,10 +118,14 @@ def mails_q(opco: Opco) -> Q:
         SessionChangeRequest: SessionChangeRequest.objects.filter(session__opco=opco),
         Provider: Provider.objects.filter(providers_q(opco)),
     }
-    content_types = ContentType.objects.get_for_models(*about)
+    # The content types by their names, joined in the query: no lookup of them first.
     q = Q(pk__in=[])
     for model, rows in about.items():
-        q |= Q(content_type=content_types[model], object_id__in=rows.values("pk"))
+        q |= Q(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id__in=rows.values("pk"),
+        )
     return q
 
 
@@ -159,6 +165,28 @@ class OpcoScopedAdminMixin:
         # Another OPCO's object answers as a missing one does, with a 404 (Django's admin
         # would redirect to its index, saying the object "may have been deleted").
         raise Http404(_("Cet objet n'existe pas."))
+
+    def get_list_filter(self, request):
+        # A filter on a scoped relation (a session's provider) offers only the rows of this
+        # list, not every OPCO's.
+        filters = super().get_list_filter(request)
+        if is_national(request.user):
+            return filters
+        return [self._scoped_filter(item) for item in filters]
+
+    def _scoped_filter(self, item):
+        if not isinstance(item, str) or LOOKUP_SEP in item:
+            return item
+        try:
+            field = self.model._meta.get_field(item)
+        except FieldDoesNotExist:
+            return item
+        related_admin = (
+            self.admin_site._registry.get(field.related_model) if field.is_relation else None
+        )
+        if field.many_to_one and isinstance(related_admin, OpcoScopedAdminMixin):
+            return (item, admin.RelatedOnlyFieldListFilter)
+        return item
 
     def _scoped_choices(self, db_field, request, kwargs):
         if "queryset" in kwargs and kwargs["queryset"] is None:

@@ -180,3 +180,14 @@ def test_national_administration_edits_the_national_content(national_client):
     module = one_of_each()[Module]
     response = national_client.get(admin_url(Module, "change", module.pk))
     assert response.context["has_change_permission"] is True
+
+
+def test_list_filters_offer_only_own_providers(staff_client):
+    theirs = uniformation_world()[Provider]
+    ours = SessionFactory().provider
+
+    response = staff_client.get(admin_url(Session, "changelist"), {"quand": "toutes"})
+
+    html = response.content.decode()
+    assert ours.name in html
+    assert theirs.name not in html
