@@ -108,6 +108,21 @@ def opco_staff_q(opco: Opco) -> Q:
     return Q(opco=opco)
 
 
+def users_q(opco: Opco) -> Q:
+    """Accounts: its own staff, the members of the providers it sees, and the accounts of no
+    one (neither staff nor any provider's member), which staff may attach to a provider."""
+    memberships = Provider.members.through.objects
+    return (
+        Q(pk__in=OpcoStaff.objects.filter(opco=opco).values("user"))
+        | Q(
+            pk__in=memberships.filter(
+                provider__in=Provider.objects.filter(providers_q(opco)).values("pk")
+            ).values("user")
+        )
+        | (Q(is_staff=False, is_superuser=False) & ~Q(pk__in=memberships.values("user")))
+    )
+
+
 def mails_q(opco: Opco) -> Q:
     """Mails about one of its sessions, their enrolments, reminder subscriptions and change
     requests, or about a provider it sees; every other mail (a password reset...) is hidden."""

@@ -191,3 +191,23 @@ def test_list_filters_offer_only_own_providers(staff_client):
     html = response.content.decode()
     assert ours.name in html
     assert theirs.name not in html
+
+
+def test_accounts_are_limited_to_own_staff_and_visible_providers_members(staff_client, staff_user):
+    from accounts.models import User
+
+    world = uniformation_world()
+    their_member = UserFactory()
+    world[Provider].members.add(their_member)
+    their_staff = world[OpcoStaff].user
+    User.objects.filter(pk=their_staff.pk).update(is_staff=True)
+    nobodys = UserFactory()  # neither staff nor a member: staff may attach it to a provider
+    our_member = UserFactory()
+    SessionFactory().provider.members.add(our_member)
+
+    changelist = staff_client.get(admin_url(User, "changelist"))
+
+    listed = set(changelist.context["cl"].result_list)
+    assert {staff_user, our_member, nobodys} <= listed
+    assert not {their_member, their_staff} & listed
+    assert staff_client.get(admin_url(User, "change", their_member.pk)).status_code == 404
