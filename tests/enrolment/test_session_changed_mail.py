@@ -156,9 +156,9 @@ def test_a_moved_day_updates_its_event_and_a_deleted_day_is_cancelled(
     days = _days(session)[:2]
     days[1]["date"] = first + datetime.timedelta(days=14)
 
-    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1)):
-        with django_capture_on_commit_callbacks(execute=True):
-            session_change(session_id=session.pk, fields={}, days=days, by=STAFF)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        session_change(session_id=session.pk, fields={}, days=days, by=STAFF)
 
     [message] = [m for m in mailoutbox if m.subject.startswith("Session modifiée")]
     [(_filename, content, _type)] = message.attachments
