@@ -643,7 +643,9 @@ def _plan(
         baseline_days=baseline_days,
         baseline_trainer_ids=sorted(trainer.pk for trainer in current_trainers),
         given=tuple(name for name in PROVIDER_FIELDS if name in fields),
-        chosen_trainer_ids=sorted(chosen),
+        # Sent back with the provider's own (as session_provider_values gives them), the
+        # OPCO's additions are no choice to check.
+        chosen_trainer_ids=sorted(chosen - added_by_opco),
         reads=reads,
         trainer_names={
             **reads.trainers,

@@ -345,6 +345,32 @@ def test_another_providers_trainer_is_refused(provider, by):
     assert not Session.objects.filter(provider=provider).exists()
 
 
+def test_the_trainers_the_opco_added_stay_and_may_be_sent_back(provider, by):
+    own, other_own = TrainerFactory(provider=provider), TrainerFactory(provider=provider)
+    added_by_opco = TrainerFactory()  # another provider's, added by staff in the admin
+    session = SessionFactory(provider=provider, status=Session.Status.SUBMITTED)
+    session.trainers.set([own, added_by_opco])
+    fields, days = _session_fields(session), _session_days(session)
+
+    def save(trainer_ids):
+        return session_provider_save(
+            provider_id=provider.pk,
+            session_id=session.pk,
+            fields=fields,
+            days=days,
+            trainer_ids=trainer_ids,
+            by=by,
+        )[1]
+
+    # The provider's own choice, or the session's trainers as given back: nothing changes.
+    assert save([own.pk]) == ProviderSaveOutcome.UNCHANGED
+    assert save([own.pk, added_by_opco.pk]) == ProviderSaveOutcome.UNCHANGED
+    assert set(session.trainers.all()) == {own, added_by_opco}
+    # Its choice changes its own trainers only.
+    assert save([other_own.pk]) == ProviderSaveOutcome.CHANGED
+    assert set(session.trainers.all()) == {other_own, added_by_opco}
+
+
 def test_capacity_below_the_seats_held_is_refused(provider, by):
     session = SessionFactory(provider=provider, capacity=4, min_participants=0)
     EnrolmentFactory.create_batch(3, session=session)
