@@ -156,6 +156,9 @@ class OpcoScopedAdminMixin:
 
     session_path: str | None = None
     opco_scope = None
+    # The model's `opco` names the OPCO that owns the row (a provider's, a contact's): shown,
+    # read-only to an OPCO's staff, and set to theirs on the rows they add.
+    opco_owned = False
 
     def opco_scope_q(self, opco: Opco) -> Q:
         if self.opco_scope is not None:
@@ -180,6 +183,26 @@ class OpcoScopedAdminMixin:
         # Another OPCO's object answers as a missing one does, with a 404 (Django's admin
         # would redirect to its index, saying the object "may have been deleted").
         raise Http404(_("Cet objet n'existe pas."))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.opco_owned and fieldsets:
+            shown = {name for _title, options in fieldsets for name in options.get("fields", ())}
+            if "opco" not in shown:
+                title, options = fieldsets[0]
+                fieldsets[0] = (title, {**options, "fields": (*options["fields"], "opco")})
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        if self.opco_owned and not is_national(request.user) and "opco" not in readonly:
+            readonly = (*readonly, "opco")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if self.opco_owned and not change and not is_national(request.user):
+            obj.opco = staff_opco(request.user)
+        super().save_model(request, obj, form, change)
 
     def get_list_filter(self, request):
         # A filter on a scoped relation (a session's provider) offers only the rows of this

@@ -202,6 +202,7 @@ class ProviderAdmin(
     OpcoScopedAdminMixin, MemberInvitationMixin, CheckedRelationsMixin, admin.ModelAdmin
 ):
     opco_scope = providers_q
+    opco_owned = True
     # "Inviter un membre" among the object tools (invitations.MemberInvitationMixin).
     change_form_template = "admin/catalogue/provider/change_form.html"
     formfield_overrides = HTTPS_URLS
@@ -287,6 +288,7 @@ class OpcoAdmin(NationalContentMixin, admin.ModelAdmin):
 @admin.register(OpcoContact)
 class OpcoContactAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
     opco_scope = opco_contacts_q
+    opco_owned = True
     list_display = ("last_name", "first_name", "opco", "email", "phone_number", "region")
     list_display_links = ("last_name", "first_name")
     list_filter = ("opco", "region")

@@ -9,7 +9,7 @@ from accounts.permissions import NATIONAL_MODELS
 from backoffice.scoping import session_scope_q, staff_opco
 from catalogue.models import Opco, OpcoContact, OpcoStaff, Provider, Session
 from tests.admin.test_pages import admin_url, one_of_each
-from tests.factories import OpcoContactFactory, SessionFactory, UserFactory
+from tests.factories import OpcoContactFactory, OpcoFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +211,48 @@ def test_accounts_are_limited_to_own_staff_and_visible_providers_members(staff_c
     assert {staff_user, our_member, nobodys} <= listed
     assert not {their_member, their_staff} & listed
     assert staff_client.get(admin_url(User, "change", their_member.pk)).status_code == 404
+
+
+def test_a_provider_or_contact_added_by_opco_staff_is_their_opcos(staff_client):
+    from tests.admin.formdata import admin_form_data
+
+    OpcoFactory()
+    uniformation = Opco.objects.create(name="Uniformation", slug="uniformation")
+    add = admin_url(Provider, "add")
+    page = staff_client.get(add)
+    assert "opco" not in page.context["adminform"].form.fields  # shown read-only
+    data = {
+        **admin_form_data(page),
+        "name": "Organisme nouveau",
+        "slug": "organisme-nouveau",
+        "email": "contact@nouveau.example.org",
+        "opco": uniformation.pk,  # forged: ignored
+    }
+    assert staff_client.post(add, data).status_code == 302
+    provider = Provider.objects.get(slug="organisme-nouveau")
+    assert provider.opco.slug == "opco-sante"
+    assert staff_client.get(admin_url(Provider, "change", provider.pk)).status_code == 200
+
+    add = admin_url(OpcoContact, "add")
+    data = {
+        **admin_form_data(staff_client.get(add)),
+        "first_name": "Léa",
+        "last_name": "Durand",
+        "email": "lea@opco-sante.example.org",
+        "opco": uniformation.pk,
+    }
+    assert staff_client.post(add, data).status_code == 302
+    assert OpcoContact.objects.get(email="lea@opco-sante.example.org").opco.slug == "opco-sante"
+
+
+def test_the_national_administration_attaches_a_provider_to_an_opco(national_client):
+    from tests.admin.formdata import admin_form_data
+
+    provider = SessionFactory().provider
+    uniformation = Opco.objects.create(name="Uniformation", slug="uniformation")
+    url = admin_url(Provider, "change", provider.pk)
+    data = {**admin_form_data(national_client.get(url)), "opco": uniformation.pk}
+
+    assert national_client.post(url, data).status_code == 302
+    provider.refresh_from_db()
+    assert provider.opco == uniformation
