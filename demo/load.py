@@ -283,6 +283,8 @@ def _sessions_create(data, *, today, providers, contacts, employers, summary) ->
                 "capacity": spec.get("capacity", defaults["capacity"]),
                 "min_participants": spec.get("min_participants", defaults["min_participants"]),
                 "opco_contact": contacts[spec["opco_contact"]],
+                # The contact's OPCO's programme: its staff manage the session.
+                "opco": contacts[spec["opco_contact"]].opco,
             },
             days=[_day(date, defaults) for date in dates],
             trainer_ids=provider.trainers.values_list("pk", flat=True),

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from backoffice.scoping import is_national, staff_opco
-from catalogue.models import Provider
+from catalogue.models import Provider, Session
 from demo.accounts import OPCO_MANAGER_EMAIL, PROVIDER_MEMBER_EMAIL
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,14 @@ def test_prints_an_opco_manager_and_a_provider_member_who_can_log_in(demo, clien
     assert not member.is_staff
     assert list(member.providers.values_list("slug", flat=True)) == ["croix-rouge-francaise"]
     client.force_login(manager)
-    assert client.get("/admin/catalogue/session/").status_code == 200
+    # The demo sessions are their contacts' OPCOs': the manager sees OPCO Santé's only.
+    sessions = client.get("/admin/catalogue/session/", {"quand": "toutes"}).context["cl"]
+    ours = Session.objects.filter(opco_contact__opco__slug="opco-sante")
+    assert ours.exists() and Session.objects.exclude(pk__in=ours).exists()
+    assert {session.pk for session in sessions.result_list} == set(
+        ours.values_list("pk", flat=True)
+    )
+    assert not Session.objects.filter(opco__isnull=True).exists()
     client.force_login(member)
     assert client.get("/espace-organisme/").status_code == 200
 
