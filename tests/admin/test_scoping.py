@@ -102,7 +102,9 @@ def custom_object_urls():
 
 
 @pytest.mark.parametrize(
-    ("model", "name"), sorted(custom_object_urls(), key=lambda pair: pair[1]), ids=lambda v: str(v)
+    ("model", "name"),
+    sorted(custom_object_urls(), key=lambda pair: pair[1]),
+    ids=[name for _model, name in sorted(custom_object_urls(), key=lambda pair: pair[1])],
 )
 def test_custom_urls_answer_404_for_another_opcos_object(staff_client, model, name):
     obj = uniformation_world()[model]
