@@ -258,3 +258,37 @@ def test_the_national_administration_attaches_a_provider_to_an_opco(national_cli
     assert national_client.post(url, data).status_code == 302
     provider.refresh_from_db()
     assert provider.opco == uniformation
+
+
+def autocomplete_fields():
+    """(model, field name) of every autocomplete field whose target is scoped."""
+    pairs = []
+    for model, model_admin in admin.site._registry.items():
+        for name in model_admin.autocomplete_fields:
+            target = model._meta.get_field(name).related_model
+            if target in SCOPED:
+                pairs.append((model, name))
+    return sorted(pairs, key=lambda pair: (pair[0]._meta.label, pair[1]))
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    autocomplete_fields(),
+    ids=[f"{model._meta.label}.{name}" for model, name in autocomplete_fields()],
+)
+def test_autocomplete_offers_no_other_opcos_object(staff_client, model, field):
+    target = model._meta.get_field(field).related_model
+    theirs = uniformation_world()[target]
+
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": model._meta.app_label,
+            "model_name": model._meta.model_name,
+            "field_name": field,
+            "term": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert str(theirs.pk) not in {row["id"] for row in response.json()["results"]}
