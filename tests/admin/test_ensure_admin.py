@@ -37,7 +37,7 @@ def test_second_run_leaves_the_account_as_it_is(settings):
 
     output = ensure_admin(email="Admin@Allervers.localhost", password="un-autre-mot-de-passe")
 
-    assert "already exists" in output
+    assert "déjà créé, inchangé" in output
     assert "un-autre-mot-de-passe" not in output
     assert User.objects.get().check_password("démo-locale-2031")
 

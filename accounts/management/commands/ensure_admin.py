@@ -36,12 +36,15 @@ class Command(BaseCommand):
         )
         existing = User.objects.filter(email__iexact=email).first()
         if existing:
-            note = "" if existing.is_superuser else " (not a superuser)"
-            self.stdout.write(f"Admin account {existing.email} already exists{note}; unchanged.")
+            note = "" if existing.is_superuser else " (pas un superutilisateur)"
+            self.stdout.write(
+                f"Compte d'administration {existing.email}{note}\u00a0: déjà créé, inchangé "
+                f"(nouveau mot de passe\u00a0: manage.py changepassword {existing.email})."
+            )
             return
 
         password = password or os.environ.get("ADMIN_PASSWORD") or secrets.token_urlsafe(16)
         User.objects.create_superuser(email=email, password=password)
-        self.stdout.write(self.style.SUCCESS("Superuser created."))
+        self.stdout.write(self.style.SUCCESS("Compte d'administration créé (superutilisateur)"))
         self.stdout.write(f"  e-mail:   {email}")
         self.stdout.write(f"  password: {password}")
