@@ -1,5 +1,7 @@
 """The demo's accounts beside the admin: an OPCO Santé manager and a Croix-Rouge française
-member, so that a newcomer can try all three roles.
+member, so that a newcomer can try all three roles. The seeds' Croix-Rouge sessions are past and
+its fiche names no trainer, so the member also belongs to a fictional demo provider with
+upcoming sessions, trainers and enrolments to validate.
 
 Their passwords are derived from SECRET_KEY: the same on every run of `make run`, so that it
 prints them every time; an account whose password was changed since keeps it (and the run
@@ -18,6 +20,8 @@ OPCO_MANAGER_EMAIL = "gestionnaire@opco-sante.localhost"
 OPCO_SLUG = "opco-sante"
 PROVIDER_MEMBER_EMAIL = "membre@croix-rouge.localhost"
 PROVIDER_SLUG = "croix-rouge-francaise"
+# A provider of demo/data/demo.toml.
+DEMO_PROVIDER_SLUG = "horizons-travail-social"
 
 
 def demo_password(email: str) -> str:
@@ -40,11 +44,13 @@ def _password_kept(user: User, password: str) -> str | None:
 
 
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """Create the two demo accounts if missing; never change an existing one (nor its
-    password). Raises LookupError without the seed's OPCO or provider."""
+    """Create the two demo accounts if missing (the member in both providers); never change
+    an existing one (nor its password). Raises LookupError without the seed's OPCO or the
+    providers."""
     opco = Opco.objects.filter(slug=OPCO_SLUG).first()
     provider = Provider.objects.filter(slug=PROVIDER_SLUG).first()
-    if opco is None or provider is None:
+    demo_provider = Provider.objects.filter(slug=DEMO_PROVIDER_SLUG).first()
+    if opco is None or provider is None or demo_provider is None:
         raise LookupError("Load the demo data first (manage.py demo_data).")
     accounts = []
     with transaction.atomic():
@@ -73,9 +79,11 @@ def demo_accounts_ensure() -> list[DemoAccount]:
                 last_name="Moreau",
             )
             provider.members.add(member)
+            demo_provider.members.add(member)
         accounts.append(
             DemoAccount(
-                f"Membre de {provider.name}",
+                f"Membre de {provider.name} et de l'organisme de démonstration "
+                f"« {demo_provider.name} »",
                 member.email,
                 _password_kept(member, password),
                 "/connexion/",

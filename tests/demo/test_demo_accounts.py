@@ -46,7 +46,10 @@ def test_prints_an_opco_manager_and_a_provider_member_who_can_log_in(demo, clien
     assert manager.is_staff and not manager.is_superuser and not is_national(manager)
     assert staff_opco(manager).slug == "opco-sante"
     assert not member.is_staff
-    assert list(member.providers.values_list("slug", flat=True)) == ["croix-rouge-francaise"]
+    assert set(member.providers.values_list("slug", flat=True)) == {
+        "croix-rouge-francaise",
+        "horizons-travail-social",
+    }
     client.force_login(manager)
     # The demo sessions are their contacts' OPCOs': the manager sees OPCO Santé's only.
     sessions = client.get("/admin/catalogue/session/", {"quand": "toutes"}).context["cl"]
@@ -57,7 +60,13 @@ def test_prints_an_opco_manager_and_a_provider_member_who_can_log_in(demo, clien
     )
     assert not Session.objects.filter(opco__isnull=True).exists()
     client.force_login(member)
-    assert client.get("/espace-organisme/").status_code == 200
+    home = client.get("/espace-organisme/")
+    assert home.status_code == 200
+    # Something to try: the demo provider's upcoming sessions, with trainers to choose from.
+    assert home.context["sessions"]
+    assert Session.objects.filter(
+        provider__slug="horizons-travail-social", trainers__isnull=False
+    ).exists()
 
 
 def test_running_again_keeps_the_accounts_their_passwords_and_edits(demo):
