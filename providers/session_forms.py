@@ -69,10 +69,12 @@ class SessionForm(forms.Form):
             queryset=Trainer.objects.filter(provider=provider).order_by("last_name", "first_name"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            help_text=_("Les intervenants de l'organisme ; l'OPCO peut en ajouter."),
+            help_text=_("Les intervenants de l'organisme\u00a0; l'OPCO peut en ajouter."),
         )
         self.fields["module"].empty_label = _("Choisissez un module")
         self.fields["postcode"].help_text = _("Le département et la région en sont déduits.")
+        # The fieldset's introduction says what a blank contact means.
+        self.fields["disability_contact_name"].help_text = ""
         hints = {
             "postcode": {"inputmode": "numeric", "autocomplete": "postal-code"},
             "city": {"autocomplete": "address-level2"},
