@@ -5,11 +5,12 @@ public; cancelling a session is worded apart from cancelling an edit."""
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from catalogue.models import Session
+from catalogue.models import OpcoStaff, Session
 from enrolment.models import Transition
 from enrolment.session_services import session_missing_for_publication, session_publish
 from enrolment.transitions import Actor
@@ -155,17 +156,25 @@ def test_list_action_publishes_the_complete_and_refuses_the_incomplete(
 
 
 def test_publish_is_refused_without_the_change_permission(client, complete):
+    # A staff member of the session's OPCO, so the session is in their programme, who may only
+    # look at sessions: the publication itself is what is refused.
     viewer = UserFactory(is_staff=True)
+    OpcoStaff.objects.create(user=viewer, opco=complete.opco)
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_session", content_type__app_label="catalogue")
+    )
     client.force_login(viewer)
+    assert client.get(change_url(complete)).status_code == 200
 
     response = client.post(
         publish_url(complete),
         {"action": "publish_sessions", ACTION_CHECKBOX_NAME: [complete.pk], "confirm": "yes"},
     )
 
-    assert response.status_code in (403, 404) or response.url != change_url(complete)
+    assert response.status_code == 403
     complete.refresh_from_db()
     assert complete.status == Session.Status.SUBMITTED
+    assert not Transition.objects.filter(session=complete).exists()
 
 
 # The preview
@@ -260,3 +269,27 @@ def test_another_opcos_session_has_no_preview_and_cannot_be_published(staff_clie
     )
     theirs.refresh_from_db()
     assert theirs.status == Session.Status.SUBMITTED
+
+
+def test_publish_says_whether_it_changed_anything(complete):
+    session, published = session_publish(session_id=complete.pk, by=STAFF)
+    assert published and session.status == Session.Status.PUBLISHED
+
+    _session, published = session_publish(session_id=complete.pk, by=STAFF)
+    assert not published
+    assert Transition.objects.filter(session=complete).count() == 1
+
+
+def test_a_forged_or_second_confirmation_counts_no_session_already_published(
+    staff_client, complete
+):
+    session_publish(session_id=complete.pk, by=STAFF)  # another user, meanwhile
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "publish_sessions", ACTION_CHECKBOX_NAME: [complete.pk], "confirm": "yes"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    messages = [str(message) for message in response.context["messages"]]
+    assert not any("publiée" in message for message in messages), messages
