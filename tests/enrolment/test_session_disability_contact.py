@@ -56,7 +56,7 @@ def test_needs_go_to_the_sessions_own_contact(django_capture_on_commit_callbacks
     assert row.recipient == "ines@lieu.example.org"
     # The trainee's own mail names the session's contact too.
     confirmation = next(m for m in mailoutbox if m.to != ["ines@lieu.example.org"])
-    assert "Contact handicap de la session : Inès Moreau" in confirmation.body
+    assert "Contact handicap de la session\u00a0: Inès Moreau" in confirmation.body
     assert "Sam Leroy" not in confirmation.body
 
 

@@ -46,7 +46,7 @@ def test_personal_page_shows_the_enrolment_and_its_actions(client):
 
     assert response.status_code == 200
     html = _text(response)
-    assert "Statut : Confirmée" in html
+    assert "Statut\u00a0: Confirmée" in html
     assert enrolment.trainee.email in html
     assert str(enrolment.session.module) in html
     assert reverse("enrolment:calendar", args=[token]) in html

@@ -54,8 +54,8 @@ def test_session_under_its_minimum_alerts_the_opco_contact_once_the_deadline_pas
     assert alert.to == [under.opco_contact.email]
     assert alert.subject.startswith("Minimum de participants non atteint – ")
     assert "sans atteindre le minimum de 6 participants" in alert.body
-    assert "Confirmées : 2" in alert.body
-    assert "À valider (prérequis) : 1" in alert.body
+    assert "Confirmées\u00a0: 2" in alert.body
+    assert "À valider (prérequis)\u00a0: 1" in alert.body
     assert "Annuler les sessions sélectionnées" in alert.body
 
 
@@ -116,7 +116,7 @@ def test_cancelling_a_session_cancels_and_mails_every_active_enrolment(
     assert refused.trainee.email not in recipients(mailoutbox)
     message = mailoutbox[0]
     assert message.subject.startswith("Session annulée – ")
-    assert "Motif : Trop peu d'inscrits." in message.body
+    assert "Motif\u00a0: Trop peu d'inscrits." in message.body
     assert other.get_absolute_url() in message.body
     [(filename, calendar, _)] = message.attachments
     assert filename == "formation.ics"

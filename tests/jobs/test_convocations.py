@@ -123,8 +123,12 @@ def test_convocation_says_everything_the_training_rules_require(run, mailoutbox)
     )
     body = message.body
     assert body.startswith("Bonjour Léa")
-    assert "- jeudi 10 avril 2031 : matin 9 h – 12 h 30 ; après-midi 13 h 30 – 17 h" in body
-    assert "- vendredi 11 avril 2031 : matin 9 h 30 – 12 h 30\n" in body
+    # Every space of a time or before : and ; is non-breaking.
+    assert (
+        "- jeudi 10 avril 2031\u00a0: matin 9\u00a0h – 12\u00a0h\u00a030\u00a0; "
+        "après-midi 13\u00a0h\u00a030 – 17\u00a0h"
+    ) in body
+    assert "- vendredi 11 avril 2031\u00a0: matin 9\u00a0h\u00a030 – 12\u00a0h\u00a030\n" in body
     assert "feuille d'émargement" in body
     assert "IRFSS Centre-Val de Loire, 10 rue Jules Favre, 45000 Orléans" in body
     assert "Tram A, arrêt Gare." in body

@@ -188,11 +188,11 @@ def test_staff_summary_counts_confirmed_pending_waitlisted_capacity_and_minimum(
     [summary] = [m for m in mailoutbox if m.to == [open_session.opco_contact.email]]
     assert summary.subject.startswith("Point sur les inscriptions (date limite le jeudi 20 mars")
     body = summary.body
-    assert "Confirmées : 2" in body
-    assert "À valider (prérequis) : 1" in body
-    assert "Liste d'attente : 1" in body
-    assert "Places : 12 (9 restantes)" in body
-    assert "Minimum de participants : 6" in body
+    assert "Confirmées\u00a0: 2" in body
+    assert "À valider (prérequis)\u00a0: 1" in body
+    assert "Liste d'attente\u00a0: 1" in body
+    assert "Places\u00a0: 12 (9 restantes)" in body
+    assert "Minimum de participants\u00a0: 6" in body
     assert "Le minimum de participants n'est pas atteint" in body
     assert f"/admin/catalogue/session/{open_session.pk}/change/" in body
     assert [m.to for m in mailoutbox if m.to == ["contact@organisme.example.org"]]

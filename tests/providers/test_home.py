@@ -61,8 +61,8 @@ def test_member_sees_the_pending_enrolments_of_their_sessions_only(
     assert "Éducateur(rice) spécialisé(e)" in html
     assert "Niveau 6 (bac + 3 ou 4, diplôme d&#x27;État de travail social)" in html
     assert "CCAS de Blois, Blois" in html
-    assert "quand : Octobre 2025" in html
-    assert "auprès de : PRAXIS" in html
+    assert "quand\u00a0: Octobre 2025" in html
+    assert "auprès de\u00a0: PRAXIS" in html
     assert f'action="/espace-organisme/inscriptions/{mine.pk}/valider/"' in html
     assert f'href="/espace-organisme/inscriptions/{mine.pk}/refuser/?next=' in html
     assert str(theirs.trainee) not in html
