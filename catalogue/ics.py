@@ -136,12 +136,12 @@ def _organizer() -> vCalAddress:
 def _event_description(session, day, url):
     hours = " ; ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in day.half_days)
     lines = [
-        _("Formation « aller vers » : %(module)s") % {"module": session.module},
+        _("Formation «\u00a0aller vers\u00a0»\u00a0: %(module)s") % {"module": session.module},
         _("%(label)s, organisé par %(provider)s.")
         % {"label": session.label, "provider": session.provider},
-        _("Horaires : %(hours)s.") % {"hours": hours},
+        _("Horaires\u00a0: %(hours)s.") % {"hours": hours},
     ]
     if session.access_notes:
-        lines.append(_("Accès : %(notes)s") % {"notes": session.access_notes})
-    lines.append(_("Fiche technique : %(url)s") % {"url": url})
+        lines.append(_("Accès\u00a0: %(notes)s") % {"notes": session.access_notes})
+    lines.append(_("Fiche technique\u00a0: %(url)s") % {"url": url})
     return "\n".join(lines)

@@ -159,7 +159,7 @@ class Provider(models.Model):
         _("qualité du représentant légal"),
         max_length=200,
         blank=True,
-        help_text=_("Par exemple « Directrice régionale »."),
+        help_text=_("Par exemple «\u00a0Directrice régionale\u00a0»."),
     )
     opco = models.ForeignKey(
         "Opco",
@@ -308,14 +308,18 @@ class Session(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
     )
-    label = models.CharField(_("groupe"), max_length=100, help_text=_("Par exemple « Groupe 1 »."))
+    label = models.CharField(
+        _("groupe"), max_length=100, help_text=_("Par exemple «\u00a0Groupe 1\u00a0».")
+    )
     # The provider's own identifier of the session: its spreadsheet uploads find the session
     # by it, so that a re-upload updates the session instead of adding another.
     reference = models.CharField(
         _("référence de l'organisme"),
         max_length=50,
         blank=True,
-        help_text=_("L'identifiant de la session chez l'organisme (colonne « reference »)."),
+        help_text=_(
+            "L'identifiant de la session chez l'organisme (colonne «\u00a0reference\u00a0»)."
+        ),
     )
     city = CleanCharField(_("ville"), max_length=100)
     venue_name = models.CharField(_("lieu"), max_length=200, blank=True)

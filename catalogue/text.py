@@ -52,7 +52,7 @@ def validate_visible(value: str) -> None:
     """Refuse a non-empty value made only of characters drawn as nothing."""
     if value and not any(is_visible(char) for char in value):
         raise ValidationError(
-            _("Ce texte ne contient que des caractères invisibles : saisissez-le à nouveau."),
+            _("Ce texte ne contient que des caractères invisibles\u00a0: saisissez-le à nouveau."),
             code="invisible",
         )
 

@@ -140,10 +140,10 @@ def completion_unavailable_reason(
     if session.status == Session.Status.CANCELLED:
         return _("La session est annulée.")
     if not session_has_ended(session, now=now):
-        return _("La session n'est pas terminée : le certificat et l'attestation suivront.")
+        return _("La session n'est pas terminée\u00a0: le certificat et l'attestation suivront.")
     if not enrolment_attendance_recorded(enrolment):
         return _(
-            "La présence de ce stagiaire n'est pas saisie pour toutes les demi-journées : "
+            "La présence de ce stagiaire n'est pas saisie pour toutes les demi-journées\u00a0: "
             "le certificat et l'attestation suivront sa saisie."
         )
     return None

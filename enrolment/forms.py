@@ -78,7 +78,7 @@ class EnrolmentForm(forms.Form):
     phone = forms.CharField(label=_("Téléphone"), max_length=30, widget=TelInput)
     job = forms.ChoiceField(label=_("Métier"), choices=[("", "---------"), *Job.choices])
     job_other = forms.CharField(
-        label=_("Votre métier, si « Autre »"), max_length=100, required=False
+        label=_("Votre métier, si «\u00a0Autre\u00a0»"), max_length=100, required=False
     )
     diploma_level = forms.ChoiceField(
         label=_("Niveau de diplôme"), choices=[("", "---------"), *DiplomaLevel.choices]
@@ -108,17 +108,17 @@ class EnrolmentForm(forms.Form):
         required=False,
     )
     prerequisite_module_when = forms.CharField(
-        label=_("Quand avez-vous suivi le module ?"),
-        help_text=_("Par exemple : octobre 2023."),
+        label=_("Quand avez-vous suivi le module\u00a0?"),
+        help_text=_("Par exemple\u00a0: octobre 2023."),
         max_length=100,
         required=False,
     )
     prerequisite_module_provider = forms.CharField(
-        label=_("Auprès de quel organisme ?"), max_length=200, required=False
+        label=_("Auprès de quel organisme\u00a0?"), max_length=200, required=False
     )
     prerequisite_practice = forms.CharField(
         label=_("Décrivez votre pratique de l'aller vers"),
-        help_text=_("Quelques lignes : auprès de quels publics, depuis quand, comment."),
+        help_text=_("Quelques lignes\u00a0: auprès de quels publics, depuis quand, comment."),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -154,8 +154,9 @@ class EnrolmentForm(forms.Form):
         self.fields["disability_needs"].help_text = self._disability_help(session.provider)
         self.fields["consent"].help_text = format_html(
             _(
-                "Vos données servent à gérer votre inscription et votre formation ; elles sont "
-                "vues par l'OPCO et l'organisme de formation. Durée de conservation et droits : "
+                "Vos données servent à gérer votre inscription et votre formation\u00a0; elles "
+                "sont vues par l'OPCO et l'organisme de formation. Durée de conservation et "
+                "droits\u00a0: "
                 '<a href="{}">notre politique de données personnelles</a>.'
             ),
             reverse("catalogue:privacy"),
@@ -374,7 +375,7 @@ class ReminderForm(EmailRequestForm):
     """The "Me rappeler avant la date limite" request: an address, confirmed from a mail."""
 
     email_help_text = _(
-        "Vous recevrez un e-mail pour confirmer votre demande ; sans confirmation, aucun "
+        "Vous recevrez un e-mail pour confirmer votre demande\u00a0; sans confirmation, aucun "
         "rappel ne vous sera envoyé."
     )
 
@@ -384,7 +385,7 @@ class SatisfactionForm(forms.ModelForm):
     a fieldset of radio buttons with its legend."""
 
     would_recommend = forms.TypedChoiceField(
-        label=_("Recommanderiez-vous cette formation à un(e) collègue ?"),
+        label=_("Recommanderiez-vous cette formation à un(e) collègue\u00a0?"),
         choices=[("oui", _("Oui")), ("non", _("Non"))],
         coerce=lambda value: value == "oui",
         widget=forms.RadioSelect,
@@ -394,14 +395,14 @@ class SatisfactionForm(forms.ModelForm):
         model = SatisfactionResponse
         fields = [*SATISFACTION_RATINGS, "would_recommend", "comment"]
         labels = {
-            "objectives": _("Les objectifs de la formation ont-ils été atteints ?"),
-            "content": _("Le contenu vous a-t-il satisfait(e) ?"),
-            "facilitation": _("L'animation par les intervenants vous a-t-elle satisfait(e) ?"),
+            "objectives": _("Les objectifs de la formation ont-ils été atteints\u00a0?"),
+            "content": _("Le contenu vous a-t-il satisfait(e)\u00a0?"),
+            "facilitation": _("L'animation par les intervenants vous a-t-elle satisfait(e)\u00a0?"),
             "organisation": _(
-                "L'organisation (lieu, horaires, accueil) vous a-t-elle satisfait(e) ?"
+                "L'organisation (lieu, horaires, accueil) vous a-t-elle satisfait(e)\u00a0?"
             ),
-            "usefulness": _("La formation sera-t-elle utile à votre pratique ?"),
-            "comment": _("Un commentaire, une suggestion ? (facultatif)"),
+            "usefulness": _("La formation sera-t-elle utile à votre pratique\u00a0?"),
+            "comment": _("Un commentaire, une suggestion\u00a0? (facultatif)"),
         }
         widgets = {
             **dict.fromkeys(SATISFACTION_RATINGS, forms.RadioSelect),

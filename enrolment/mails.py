@@ -58,7 +58,7 @@ class MailKind(models.TextChoices):
     SESSION_CANCELLED = "session_cancelled", gettext_lazy("Session annulée")
     CONVOCATION = "convocation", gettext_lazy("Convocation")
     SATISFACTION = "satisfaction", gettext_lazy("Questionnaire de satisfaction")
-    REMINDER_CONFIRM = "reminder_confirm", gettext_lazy("Rappel : confirmation de la demande")
+    REMINDER_CONFIRM = "reminder_confirm", gettext_lazy("Rappel\u00a0: confirmation de la demande")
     REMINDER = "reminder", gettext_lazy("Rappel avant la date limite")
     SESSION_SUMMARY = "session_summary", gettext_lazy("Point sur les inscriptions")
     MINIMUM_ALERT = "minimum_alert", gettext_lazy("Minimum de participants non atteint")
@@ -504,7 +504,7 @@ def _session_changed(mail: OutboxMail) -> Draft | None:
         return None
     context = _enrolment_context(enrolment)
     return Draft(
-        subject=_("Session modifiée : nouvelles dates ou nouveau lieu – %(title)s")
+        subject=_("Session modifiée\u00a0: nouvelles dates ou nouveau lieu – %(title)s")
         % {"title": context["session_title"]},
         context=context,
         attachments=[

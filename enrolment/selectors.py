@@ -147,7 +147,7 @@ def registration_state(
         return RegistrationState(code, text, reason, closes_on, left)
 
     if reason == ClosedReason.CANCELLED:
-        return state("cancelled", _("Session annulée : elle n'aura pas lieu."))
+        return state("cancelled", _("Session annulée\u00a0: elle n'aura pas lieu."))
     last_day = session.last_day
     if last_day and last_day < today:
         return state("past", _("Session terminée."))
@@ -156,12 +156,13 @@ def registration_state(
             return state("closed", _("Inscriptions closes."))
         return state(
             "closed",
-            _("Inscriptions closes (date limite : %(date)s).") % {"date": long_date(closes_on)},
+            _("Inscriptions closes (date limite\u00a0: %(date)s).")
+            % {"date": long_date(closes_on)},
         )
     if left == 0:
         return state(
             "waiting_list",
-            _("Complet : inscription sur liste d'attente jusqu'au %(date)s inclus.")
+            _("Complet\u00a0: inscription sur liste d'attente jusqu'au %(date)s inclus.")
             % {"date": long_date(closes_on)},
         )
     seats = ngettext(
@@ -171,7 +172,7 @@ def registration_state(
     ) % {"n": left, "capacity": session.capacity}
     return state(
         "open",
-        _("Inscriptions ouvertes jusqu'au %(date)s inclus : %(seats)s.")
+        _("Inscriptions ouvertes jusqu'au %(date)s inclus\u00a0: %(seats)s.")
         % {"date": long_date(closes_on), "seats": seats},
     )
 

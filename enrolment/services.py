@@ -240,7 +240,7 @@ def _address_confirm(session: Session, enrolment: Enrolment) -> None:
 # The confirmation link is mailed again at most this often.
 CONFIRMATION_RESEND_MINUTES = 5
 HOLD_LAPSED = _(
-    "Le délai pour confirmer cette inscription est dépassé : la place a été libérée. "
+    "Le délai pour confirmer cette inscription est dépassé\u00a0: la place a été libérée. "
     "Vous pouvez vous inscrire de nouveau."
 )
 
@@ -511,7 +511,7 @@ def enrolment_cancel(*, enrolment_id: int, by: Actor, allow_after_start: bool = 
             raise EnrolmentError(_("Cette inscription est déjà close."), code="not_active")
         if not allow_after_start and session_has_started(session):
             raise EnrolmentError(
-                _("La session a commencé : l'inscription ne peut plus être annulée en ligne."),
+                _("La session a commencé\u00a0: l'inscription ne peut plus être annulée en ligne."),
                 code="started",
             )
         previous = enrolment_close(enrolment)
@@ -526,7 +526,7 @@ def enrolment_cancel(*, enrolment_id: int, by: Actor, allow_after_start: bool = 
 # freed the seat or whichever job found the offer expired.
 WAITLIST_RULE = Actor.job(_("liste d'attente"))
 OFFERED = _("Place libérée proposée à la personne suivante de la liste d'attente.")
-LAPSED = _("Offre de place expirée : retour en fin de liste d'attente.")
+LAPSED = _("Offre de place expirée\u00a0: retour en fin de liste d'attente.")
 
 
 def _transition(enrolment: Enrolment, previous: str, *, by: Actor, reason: str = "") -> None:
@@ -703,7 +703,7 @@ def enrolment_link_resend(*, enrolment: Enrolment) -> None:
     A closed enrolment's link shows nothing to do, so it is not sent."""
     if not enrolment.is_active:
         raise EnrolmentError(
-            _("Cette inscription est close : son lien n'est pas renvoyé."), code="not_active"
+            _("Cette inscription est close\u00a0: son lien n'est pas renvoyé."), code="not_active"
         )
     kind = (
         MailKind.ADDRESS_CONFIRM

@@ -133,7 +133,7 @@ def capacity_check_seats(*, session: Session, capacity: int) -> None:
     if capacity < held:
         raise EnrolmentError(
             _(
-                "Impossible de descendre à %(capacity)d places : %(held)d places sont déjà "
+                "Impossible de descendre à %(capacity)d places\u00a0: %(held)d places sont déjà "
                 "occupées ou proposées."
             )
             % {"capacity": capacity, "held": held},

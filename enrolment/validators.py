@@ -47,7 +47,7 @@ def validate_siret(value: str) -> None:
         raise ValidationError(_("Le SIRET compte 14 chiffres."), code="siret_length")
     if not siret_is_valid(siret):
         raise ValidationError(
-            _("Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle)."),
+            _("Ce SIRET n'est pas valide\u00a0: vérifiez les chiffres (clé de contrôle)."),
             code="siret_key",
         )
 

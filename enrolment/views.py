@@ -260,9 +260,13 @@ def accept_offer(request, token):
         messages.error(request, exc.message)
     else:
         if enrolment.status == Enrolment.Status.PENDING:
-            messages.success(request, _("La place est à vous ; votre prérequis va être vérifié."))
+            messages.success(
+                request, _("La place est à vous\u00a0; votre prérequis va être vérifié.")
+            )
         else:
-            messages.success(request, _("La place est à vous : votre inscription est confirmée."))
+            messages.success(
+                request, _("La place est à vous\u00a0: votre inscription est confirmée.")
+            )
     return redirect("enrolment:detail", token=token)
 
 

@@ -38,11 +38,11 @@ OUTCOME_MESSAGES = {
     ),
     ProviderSaveOutcome.CHANGED: gettext_lazy("Les modifications sont enregistrées."),
     ProviderSaveOutcome.PROPOSED: gettext_lazy(
-        "La modification des dates, du lieu ou des places attend la validation de l'OPCO ; "
+        "La modification des dates, du lieu ou des places attend la validation de l'OPCO\u00a0; "
         "d'ici là, la fiche publique et les stagiaires gardent les valeurs actuelles."
     ),
     ProviderSaveOutcome.UNCHANGED: gettext_lazy(
-        "Rien n'a changé : aucune modification enregistrée."
+        "Rien n'a changé\u00a0: aucune modification enregistrée."
     ),
 }
 
@@ -111,8 +111,8 @@ def _session_form(request, *, provider, session):
             message = OUTCOME_MESSAGES[outcome]
             if outcome == ProviderSaveOutcome.CHANGED and saved.status == Session.Status.SUBMITTED:
                 message = _(
-                    "Les modifications sont enregistrées ; la session est soumise à l'OPCO, qui "
-                    "la publiera."
+                    "Les modifications sont enregistrées\u00a0; la session est soumise à l'OPCO, "
+                    "qui la publiera."
                 )
             messages.success(request, message)
             return redirect("providers:session", pk=saved.pk)

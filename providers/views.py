@@ -116,7 +116,7 @@ def enrolment_validate(request, pk):
     else:
         messages.success(
             request,
-            _("L'inscription de %(trainee)s est validée ; un e-mail l'en informe.")
+            _("L'inscription de %(trainee)s est validée\u00a0; un e-mail l'en informe.")
             % {"trainee": enrolment.trainee},
         )
     return _back(request, enrolment)
@@ -141,7 +141,7 @@ def enrolment_refuse(request, pk):
         else:
             messages.success(
                 request,
-                _("L'inscription de %(trainee)s est refusée ; un e-mail lui donne le motif.")
+                _("L'inscription de %(trainee)s est refusée\u00a0; un e-mail lui donne le motif.")
                 % {"trainee": enrolment.trainee},
             )
         return _back(request, enrolment)

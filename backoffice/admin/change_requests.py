@@ -133,8 +133,8 @@ class SessionChangeRequestAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "La modification est appliquée ; les stagiaires sont prévenus si les dates, "
-                    "les horaires ou le lieu ont changé."
+                    "La modification est appliquée\u00a0; les stagiaires sont prévenus si les "
+                    "dates, les horaires ou le lieu ont changé."
                 ),
                 messages.SUCCESS,
             )
@@ -157,7 +157,7 @@ class SessionChangeRequestAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("La modification est refusée ; l'organisme en est informé par e-mail."),
+                    _("La modification est refusée\u00a0; l'organisme en est informé par e-mail."),
                     messages.SUCCESS,
                 )
             return self._back(obj)

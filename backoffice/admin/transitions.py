@@ -105,11 +105,11 @@ class StatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             *(
-                (f"session:{value}", _("Session : %(label)s") % {"label": label})
+                (f"session:{value}", _("Session\u00a0: %(label)s") % {"label": label})
                 for value, label in Session.Status.choices
             ),
             *(
-                (f"inscription:{value}", _("Inscription : %(label)s") % {"label": label})
+                (f"inscription:{value}", _("Inscription\u00a0: %(label)s") % {"label": label})
                 for value, label in Enrolment.Status.choices
             ),
         ]

@@ -202,7 +202,7 @@ def test_staff_can_cancel_after_the_session_has_started(staff_client):
         (
             "resend_links",
             Enrolment.Status.CANCELLED,
-            "Cette inscription est close : son lien n'est pas renvoyé.",
+            "Cette inscription est close\u00a0: son lien n'est pas renvoyé.",
         ),
     ],
 )

@@ -201,7 +201,7 @@ def test_lowering_capacity_below_the_seats_held_is_refused_on_the_form(staff_cli
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["capacity"] == [
-        "Impossible de descendre à 1 places : 2 places sont déjà occupées ou proposées."
+        "Impossible de descendre à 1 places\u00a0: 2 places sont déjà occupées ou proposées."
     ]
     session.refresh_from_db()
     assert (session.capacity, session.label) == (2, label)
@@ -277,7 +277,9 @@ def test_seat_taken_after_the_form_check_undoes_the_whole_save(
 
     assert response.redirect_chain == [(change_url(session), 302)]
     assert (
-        escape("Impossible de descendre à 2 places : 3 places sont déjà occupées ou proposées.")
+        escape(
+            "Impossible de descendre à 2 places\u00a0: 3 places sont déjà occupées ou proposées."
+        )
         in response.content.decode()
     )
     session.refresh_from_db()

@@ -243,7 +243,8 @@ def test_registration_states_in_words():
     state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("open", True)
     assert state.text == (
-        "Inscriptions ouvertes jusqu'au jeudi 1er mai 2031 inclus : 2 places disponibles sur 2."
+        "Inscriptions ouvertes jusqu'au jeudi 1er mai 2031 inclus\u00a0: "
+        "2 places disponibles sur 2."
     )
     EnrolmentFactory(session=session)
     state = registration_state(session_page(session.pk), today=today)
@@ -252,11 +253,11 @@ def test_registration_states_in_words():
     state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("waiting_list", True)
     assert state.text == (
-        "Complet : inscription sur liste d'attente jusqu'au jeudi 1er mai 2031 inclus."
+        "Complet\u00a0: inscription sur liste d'attente jusqu'au jeudi 1er mai 2031 inclus."
     )
     state = registration_state(session_page(session.pk), today=datetime.date(2031, 5, 2))
     assert (state.code, state.can_enrol) == ("closed", False)
-    assert state.text == "Inscriptions closes (date limite : jeudi 1er mai 2031)."
+    assert state.text == "Inscriptions closes (date limite\u00a0: jeudi 1er mai 2031)."
     state = registration_state(session_page(session.pk), today=datetime.date(2031, 6, 4))
     assert (state.code, state.text) == ("past", "Session terminée.")
     session.status = Session.Status.CANCELLED
@@ -264,7 +265,7 @@ def test_registration_states_in_words():
     session.save()
     state = registration_state(session_page(session.pk), today=today)
     assert (state.code, state.can_enrol) == ("cancelled", False)
-    assert state.text == "Session annulée : elle n'aura pas lieu."
+    assert state.text == "Session annulée\u00a0: elle n'aura pas lieu."
 
 
 @pytest.mark.django_db

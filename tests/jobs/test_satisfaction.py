@@ -91,7 +91,10 @@ def test_questionnaire_page_has_radio_groups_in_fieldsets_and_records_one_answer
         html = page.content.decode()
         assert page.status_code == 200
         assert html.count("<fieldset") == 6
-        assert "<legend" in html and "Les objectifs de la formation ont-ils été atteints ?" in html
+        assert (
+            "<legend" in html
+            and "Les objectifs de la formation ont-ils été atteints\u00a0?" in html
+        )
         assert 'type="radio" name="objectives"' in html
         assert "5 – Très satisfait(e)" in html
 

@@ -41,7 +41,10 @@ def test_member_validates_a_pending_enrolment_and_the_trainee_is_mailed(
 
     assert response.redirect_chain == [(HOME, 302)]
     assert messages_of(response) == [
-        ("success", f"L'inscription de {enrolment.trainee} est validée ; un e-mail l'en informe.")
+        (
+            "success",
+            f"L'inscription de {enrolment.trainee} est validée\u00a0; un e-mail l'en informe.",
+        )
     ]
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.CONFIRMED
@@ -138,7 +141,8 @@ def test_member_refuses_with_a_reason_and_the_trainee_gets_it_by_mail(
     assert messages_of(response) == [
         (
             "success",
-            f"L'inscription de {enrolment.trainee} est refusée ; un e-mail lui donne le motif.",
+            f"L'inscription de {enrolment.trainee} est refusée\u00a0; "
+            "un e-mail lui donne le motif.",
         )
     ]
     enrolment.refresh_from_db()
