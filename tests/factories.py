@@ -37,7 +37,7 @@ class ModuleFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("number",)
 
     number = factory.Sequence(lambda n: n + 10)
-    title = factory.Sequence(lambda n: f"Aller vers : module d'essai {n}")
+    title = factory.Sequence(lambda n: f"Aller vers\u00a0: module d'essai {n}")
     slug = factory.Sequence(lambda n: f"module-essai-{n}")
     sectors = "Social et Médico-social"
     audience = "Les travailleurs sociaux et les professionnels de première ligne"
