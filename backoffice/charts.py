@@ -8,6 +8,8 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.formats import day_number
+
 # French abbreviations of the months (Imprimerie nationale's), January first.
 MONTHS_SHORT = (
     _("janv."),
@@ -38,7 +40,7 @@ def short_day(day: datetime.date | None) -> str:
     """ "1er janv.", "12 mars"."""
     if day is None:
         return str(_("sans date"))
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS_SHORT[day.month - 1]}"
+    return f"{day_number(day)} {MONTHS_SHORT[day.month - 1]}"
 
 
 def session_label(session) -> str:

@@ -9,34 +9,25 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.formats import fill_text
 from catalogue.models import Session
+from enrolment.selectors import session_under_minimum
 
 from . import charts
-from .dashboard_selectors import (
-    PENDING_SHOWN,
-    PERIOD_MONTHS,
-    UNDER_MINIMUM_DAYS,
-    dashboard,
-    is_under_minimum,
-)
+from .dashboard_selectors import PENDING_SHOWN, PERIOD_MONTHS, UNDER_MINIMUM_DAYS, dashboard
 from .scoping import is_national, staff_opco
 
 # Staff who may see the sessions may see their figures.
 PERMISSION = "catalogue.view_session"
 
 
-def fill_text(session) -> str:
+def session_fill_text(session) -> str:
     """ "9 / 12 · min 6": the seats held, the capacity and the minimum."""
-    if session.min_participants:
-        return _("%(held)d / %(capacity)d · min %(minimum)d") % {
-            "held": session.seats_held_count,
-            "capacity": session.capacity,
-            "minimum": session.min_participants,
-        }
-    return _("%(held)d / %(capacity)d") % {
-        "held": session.seats_held_count,
-        "capacity": session.capacity,
-    }
+    return fill_text(
+        held=session.seats_held_count,
+        capacity=session.capacity,
+        minimum=session.min_participants,
+    )
 
 
 def _programme(user) -> str | None:
@@ -64,14 +55,14 @@ def dashboard_view(request):
         figures = dashboard(user=request.user)
         published = [s for s in figures.upcoming if s.status == Session.Status.PUBLISHED]
         for session in figures.upcoming:
-            session.fill_text = fill_text(session)
-            session.under_minimum = is_under_minimum(session)
+            session.fill_text = session_fill_text(session)
+            session.under_minimum = session_under_minimum(session)
         for enrolment in figures.pending:
             enrolment.waiting_day = timezone.localdate(enrolment.waiting_since)
         context.update(
             figures=figures,
             fill_chart=charts.fill_chart(
-                published, fill_text=fill_text, under_minimum=is_under_minimum
+                published, fill_text=session_fill_text, under_minimum=session_under_minimum
             ),
             month_chart=charts.month_chart(figures.per_month),
             region_chart=charts.hbar_chart(

@@ -13,13 +13,8 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import Session, SessionDay
 from catalogue.selectors import day_bounds
-from enrolment.models import (
-    SATISFACTION_RATINGS,
-    Enrolment,
-    SatisfactionResponse,
-    outstanding_offer_q,
-)
-from enrolment.selectors import seats_held_subquery
+from enrolment.models import SATISFACTION_RATINGS, Enrolment, SatisfactionResponse
+from enrolment.selectors import seats_held_subquery, session_under_minimum, status_counts
 
 from .scoping import session_scope_q
 
@@ -50,17 +45,6 @@ def counted_enrolments_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}address_confirmed_at__isnull": False})
 
 
-def _status_counts() -> dict:
-    """Counts over the one join on enrolments (the seats held are a subquery: no join
-    multiplies them)."""
-    return {
-        "confirmed_count": Count("enrolments", filter=Q(enrolments__status=Status.CONFIRMED)),
-        "pending_count": Count("enrolments", filter=Q(enrolments__status=Status.PENDING)),
-        "waitlisted_count": Count("enrolments", filter=Q(enrolments__status=Status.WAITLISTED)),
-        "offers_count": Count("enrolments", filter=outstanding_offer_q("enrolments__")),
-    }
-
-
 def upcoming_sessions(*, user, today: datetime.date) -> list[Session]:
     """The sessions of the user's programme that have not started (or have no dates yet), not
     cancelled, soonest first (those without dates last). Each carries `first_date`,
@@ -71,18 +55,12 @@ def upcoming_sessions(*, user, today: datetime.date) -> list[Session]:
         .exclude(status=Session.Status.CANCELLED)
         .annotate(**day_bounds())
         .filter(Q(first_date__gte=today) | Q(first_date__isnull=True))
-        .annotate(seats_held_count=seats_held_subquery(), **_status_counts())
+        .annotate(seats_held_count=seats_held_subquery(), **status_counts())
         .select_related("module", "provider")
         .prefetch_related(Prefetch("days", queryset=SessionDay.objects.order_by("date")))
         .order_by(F("first_date").asc(nulls_last=True), "pk")
     )
     return list(sessions)
-
-
-def is_under_minimum(session: Session) -> bool:
-    """Fewer confirmed and pending trainees than the minimum (the rule of
-    enrolment.job_selectors.SessionCounts.under_minimum), on upcoming_sessions' annotations."""
-    return session.confirmed_count + session.pending_count < session.min_participants
 
 
 def under_minimum_soon(sessions: list[Session], *, today: datetime.date) -> list[Session]:
@@ -96,7 +74,7 @@ def under_minimum_soon(sessions: list[Session], *, today: datetime.date) -> list
         if session.status == Session.Status.PUBLISHED
         and session.registration_closes_on is not None
         and session.registration_closes_on <= horizon
-        and is_under_minimum(session)
+        and session_under_minimum(session)
     ]
     found.sort(key=lambda session: (session.registration_closes_on, session.pk))
     return found

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -32,9 +32,14 @@ from catalogue.selectors import day_bounds
 from catalogue.text import phone_for_display
 
 from .attendance import hours_attended, session_half_days
-from .job_selectors import SessionCounts
 from .models import Attendance, Enrolment, Job
-from .selectors import seats_held_subquery, waitlist_position_expression
+from .selectors import (
+    free_seats,
+    seats_held_subquery,
+    session_under_minimum,
+    status_counts,
+    waitlist_position_expression,
+)
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -328,20 +333,12 @@ def _yes_no(value: bool) -> str:
     return str(_("oui") if value else _("non"))
 
 
-def _fill(session: Session) -> SessionCounts:
-    return SessionCounts(
-        confirmed=session.export_confirmed,
-        pending=session.export_pending,
-        waitlisted=session.export_waitlisted,
-        outstanding_offers=0,
-        seats_held=session.export_seats_held,
-        capacity=session.capacity,
-        minimum=session.min_participants,
-        reminder_subscribers=0,
-    )
+def _seats_left(session: Session) -> int:
+    return free_seats(capacity=session.capacity, held=session.export_seats_held)
 
 
-# A session per row, with its fill as the job's figures count it (SessionCounts).
+# A session per row, with its fill: the seats held by the seat rule, and under the minimum by
+# enrolment.selectors.under_minimum (as the dashboard, the admin and the jobs say it).
 SESSION_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column(_("Numéro"), lambda s: f"AV-{s.pk}"),
     Column(_("Référence de l'organisme"), lambda s: s.reference),
@@ -357,18 +354,18 @@ SESSION_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column(_("Statut"), lambda s: s.get_status_display()),
     Column(_("Places"), lambda s: s.capacity),
     Column(_("Minimum"), lambda s: s.min_participants),
-    Column(_("Confirmés"), lambda s: s.export_confirmed),
-    Column(_("À valider"), lambda s: s.export_pending),
-    Column(_("Liste d'attente"), lambda s: s.export_waitlisted),
+    Column(_("Confirmés"), lambda s: s.confirmed_count),
+    Column(_("À valider"), lambda s: s.pending_count),
+    Column(_("Liste d'attente"), lambda s: s.waitlisted_count),
     Column(_("Places prises"), lambda s: s.export_seats_held),
-    Column(_("Places restantes"), lambda s: _fill(s).seats_left),
-    Column(_("Sous le minimum"), lambda s: _yes_no(_fill(s).under_minimum)),
+    Column(_("Places restantes"), _seats_left),
+    Column(_("Sous le minimum"), lambda s: _yes_no(session_under_minimum(s))),
 )
 
 
 def sessions_with_fill(sessions: QuerySet[Session]) -> list[Session]:
-    """These sessions (by first day) with what SESSION_EXPORT_COLUMNS read, in one query."""
-    Status = Enrolment.Status
+    """These sessions (by first day) with what SESSION_EXPORT_COLUMNS read, in one query: the
+    counts per status over the one join on enrolments (status_counts), the rest subqueries."""
     bounds = day_bounds()
     return list(
         Session.objects.filter(pk__in=sessions.values("pk"))
@@ -377,9 +374,7 @@ def sessions_with_fill(sessions: QuerySet[Session]) -> list[Session]:
             export_first_date=bounds["first_date"],
             export_last_date=bounds["last_date"],
             export_seats_held=seats_held_subquery(),
-            export_confirmed=Count("enrolments", filter=Q(enrolments__status=Status.CONFIRMED)),
-            export_pending=Count("enrolments", filter=Q(enrolments__status=Status.PENDING)),
-            export_waitlisted=Count("enrolments", filter=Q(enrolments__status=Status.WAITLISTED)),
+            **status_counts(),
         )
         .order_by(F("export_first_date").asc(nulls_last=True), "pk")
     )

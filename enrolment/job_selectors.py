@@ -19,7 +19,12 @@ from .models import (
     outstanding_offer_q,
     seat_holding_q,
 )
-from .selectors import active_enrolments_for_email, free_seats, registration_closes_at
+from .selectors import (
+    active_enrolments_for_email,
+    free_seats,
+    registration_closes_at,
+    under_minimum,
+)
 
 # The moment of the day at which a reminder stage is due (Europe/Paris); the beat runs the
 # reminders a few minutes later.
@@ -65,8 +70,9 @@ class SessionCounts:
 
     @property
     def under_minimum(self):
-        """Fewer confirmed and pending trainees than the session's minimum."""
-        return self.confirmed + self.pending < self.minimum
+        """enrolment.selectors.under_minimum: fewer confirmed and pending trainees than the
+        session's minimum."""
+        return under_minimum(confirmed=self.confirmed, pending=self.pending, minimum=self.minimum)
 
 
 def session_counts(session: Session) -> SessionCounts:

@@ -35,7 +35,7 @@ from catalogue.formats import long_date
 from catalogue.models import Module, Session, SessionDay
 from catalogue.selectors import PUBLIC
 
-from .models import Enrolment, seat_holding_q
+from .models import Enrolment, outstanding_offer_q, seat_holding_q
 
 # Seats ---------------------------------------------------------------------------------------
 
@@ -77,6 +77,64 @@ def free_seats(*, capacity: int, held: int) -> int:
 
 def seats_left(session: Session) -> int:
     return free_seats(capacity=session.capacity, held=seats_held(session))
+
+
+# Counts per status and the minimum -----------------------------------------------------------
+
+
+def status_counts() -> dict[str, Count]:
+    """`<status>_count` for every enrolment status, and `offers_count` (outstanding waiting-list
+    offers), counted over one join on the enrolments: `Session.objects.annotate(**status_counts())`
+    with no other join that would multiply them (the seats held and the day bounds are
+    subqueries)."""
+    counts = {
+        f"{status}_count": Count("enrolments", filter=Q(enrolments__status=status))
+        for status in Enrolment.Status.values
+    }
+    counts["offers_count"] = Count("enrolments", filter=outstanding_offer_q("enrolments__"))
+    return counts
+
+
+def _status_count_subquery(status: str) -> Coalesce:
+    counted = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def minimum_counts() -> dict[str, Coalesce]:
+    """`confirmed_count` and `pending_count`, what `under_minimum` reads, as subqueries (for a
+    queryset that must not join the enrolments, such as the admin's changelist)."""
+    return {
+        f"{status}_count": _status_count_subquery(status)
+        for status in (Enrolment.Status.CONFIRMED, Enrolment.Status.PENDING)
+    }
+
+
+def under_minimum(*, confirmed: int, pending: int, minimum: int) -> bool:
+    """The one meaning of "under the minimum": fewer confirmed and pending trainees than the
+    session's minimum. Unconfirmed holds and waiting-list offers hold a seat but do not count
+    (a trainee the session may not have)."""
+    return confirmed + pending < minimum
+
+
+def session_under_minimum(session: Session) -> bool:
+    """`under_minimum` on a session annotated with `status_counts()` or `minimum_counts()`."""
+    return under_minimum(
+        confirmed=session.confirmed_count,
+        pending=session.pending_count,
+        minimum=session.min_participants,
+    )
+
+
+def under_minimum_q() -> Q:
+    """`session_under_minimum` in SQL, on sessions annotated with `status_counts()` or
+    `minimum_counts()`."""
+    return Q(min_participants__gt=F("confirmed_count") + F("pending_count"))
 
 
 # Registration --------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from enrolment.models import Enrolment, seat_holding_q
 from enrolment.selectors import (
     seats_held,
     session_has_ended,
+    session_under_minimum,
+    status_counts,
     waitlist_position_expression,
     with_seats_held,
 )
@@ -41,15 +43,13 @@ def member_providers(*, user) -> list[Provider]:
 
 
 def _status_counts():
-    """Counts over the one join on enrolments; the day bounds are subqueries, so no other join
-    multiplies them."""
-    counts = {
-        f"{status}_count": Count("enrolments", filter=Q(enrolments__status=status))
-        for status in Status.values
-    }
+    """Counts over the one join on enrolments (enrolment.selectors.status_counts); the day
+    bounds are subqueries, so no other join multiplies them."""
     # The seat rule of the services: pending, confirmed and outstanding waiting-list offers.
-    counts["seats_held_count"] = Count("enrolments", filter=seat_holding_q("enrolments__"))
-    return counts
+    return {
+        **status_counts(),
+        "seats_held_count": Count("enrolments", filter=seat_holding_q("enrolments__")),
+    }
 
 
 def _space_sessions(provider_ids) -> QuerySet[Session]:
@@ -186,7 +186,7 @@ class Attention:
     """What needs the provider's members, beside the enrolments to validate."""
 
     # Published, registration closing within ATTENTION_DAYS, fewer confirmed and pending
-    # trainees than the minimum (job_selectors.SessionCounts.under_minimum's rule).
+    # trainees than the minimum (enrolment.selectors.under_minimum).
     under_minimum: list[Session]
     # Published, ended, with confirmed trainees whose attendance is not recorded for every
     # half-day (enrolment.attendance.attendance_recorded).
@@ -204,7 +204,7 @@ def space_attention(sessions: SpaceSessions, *, today: datetime.date | None = No
         if session.status == published
         and session.registration_closes_on is not None
         and today <= session.registration_closes_on <= horizon
-        and session.confirmed_count + session.pending_count < session.min_participants
+        and session_under_minimum(session)
     ]
     under_minimum.sort(key=lambda session: (session.registration_closes_on, session.pk))
     attendance_missing = [

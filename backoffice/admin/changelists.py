@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrolment.selectors import under_minimum_q
+
 
 class BoundedDatesChangeList(ChangeList):
     """A date drill-down (`?created_at__year=9999&created_at__month=12`) ends where the next
@@ -74,7 +76,9 @@ class SessionWhenFilter(admin.SimpleListFilter):
 
 
 class UnderMinimumFilter(admin.SimpleListFilter):
-    """Sessions, not cancelled, whose seats held are fewer than their minimum."""
+    """Sessions, not cancelled, under their minimum (enrolment.selectors.under_minimum_q: fewer
+    confirmed and pending trainees than the minimum), or full (no seat left). On SessionAdmin's
+    queryset, annotated with `minimum_counts()` and `seats_held_count`."""
 
     title = _("remplissage")
     parameter_name = "remplissage"
@@ -85,7 +89,7 @@ class UnderMinimumFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         active = queryset.exclude(status="cancelled")
         if self.value() == "sous-minimum":
-            return active.filter(seats_held_count__lt=F("min_participants"))
+            return active.filter(under_minimum_q())
         if self.value() == "complet":
             return active.filter(seats_held_count__gte=F("capacity"))
         return queryset

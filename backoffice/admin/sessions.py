@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from catalogue.formats import fill_text, time_text
 from catalogue.geography import region_of
 from catalogue.models import (
     FundingPartner,
@@ -31,8 +32,10 @@ from catalogue.text import MESSAGE_MAX_LENGTH, phone_for_display
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment, SessionChangeRequest
 from enrolment.selectors import (
+    minimum_counts,
     seats_held,
     seats_left,
+    session_under_minimum,
     waitlist_position_expression,
     with_seats_held,
 )
@@ -83,21 +86,20 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 FILL_BAR_WIDTH = 60
 
 
-def session_fill_html(*, held: int, capacity: int, minimum: int, cancelled: bool = False) -> str:
-    """A session's fill as one cell: "9 / 12 · min 6", a bar with the minimum marked (an SVG
-    hidden from screen readers: the text says the same), and "sous le minimum" or "complète"
-    in words, never by colour alone."""
-    text = _("%(held)d / %(capacity)d · min %(minimum)d") % {
-        "held": held,
-        "capacity": capacity,
-        "minimum": minimum,
-    }
+def session_fill_html(
+    *, held: int, capacity: int, minimum: int, under_minimum: bool, cancelled: bool = False
+) -> str:
+    """A session's fill as one cell: "9 / 12 · min 6" (catalogue.formats.fill_text), a bar with
+    the minimum marked (an SVG hidden from screen readers: the text says the same), and "sous le
+    minimum" (`under_minimum`: enrolment.selectors.under_minimum's rule) or "complète" in words,
+    never by colour alone."""
+    text = fill_text(held=held, capacity=capacity, minimum=minimum)
     value = round(FILL_BAR_WIDTH * min(held, capacity) / capacity) if capacity else 0
     mark = round((FILL_BAR_WIDTH - 2) * min(minimum, capacity) / capacity) if capacity else 0
     flag, state = "", "ok"
     if not cancelled and capacity and held >= capacity:
         flag, state = _("complète"), "full"
-    elif not cancelled and held < minimum:
+    elif not cancelled and under_minimum:
         flag, state = _("sous le minimum"), "under"
     bar = format_html(
         '<svg class="fill-bar" width="{w}" height="8" viewBox="0 0 {w} 8" aria-hidden="true" '
@@ -572,13 +574,15 @@ class SessionAdmin(
     )
 
     def get_queryset(self, request):
-        # Seats held are counted in a subquery (`seats_held` reads the annotation): no query
-        # per row. The joins are made here (the changelist ignores list_select_related once a
-        # queryset has some).
+        # Seats held, and the confirmed and pending trainees the minimum counts, are counted in
+        # subqueries (`seats_held` and `session_under_minimum` read the annotations): no query
+        # per row, no join to multiply them. The joins are made here (the changelist ignores
+        # list_select_related once a queryset has some).
         bounds = day_bounds()
         return (
             with_seats_held(super().get_queryset(request))
             .select_related("module", "provider")
+            .annotate(**minimum_counts())
             .annotate(
                 first_day_date=bounds["first_date"],
                 last_day_date=bounds["last_date"],
@@ -796,6 +800,7 @@ class SessionAdmin(
             held=seats_held(obj),
             capacity=obj.capacity,
             minimum=obj.min_participants,
+            under_minimum=session_under_minimum(obj),
             cancelled=obj.status == Session.Status.CANCELLED,
         )
 
@@ -813,15 +818,11 @@ class SessionDayAdminForm(forms.ModelForm):
 
 
 def _half_day_display(start: datetime.time | None, end: datetime.time | None) -> str:
-    """ "9 h 00 – 12 h 30", or a dash for a half-day without session."""
+    """ "9 h – 12 h 30" (catalogue.formats.time_text, as the fiche writes times), or a dash for
+    a half-day without session."""
     if start is None or end is None:
         return "—"
-    return f"{_time_display(start)} – {_time_display(end)}"
-
-
-def _time_display(value: datetime.time) -> str:
-    """ "9 h 00", as staff read times."""
-    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+    return f"{time_text(start)} – {time_text(end)}"
 
 
 def _day_values(day: SessionDay) -> dict:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
-from catalogue.formats import long_date, short_date
+from catalogue.formats import long_date, short_date, time_text
 from catalogue.text import normalise_phone, phone_for_display
 
 register = template.Library()
@@ -46,10 +46,10 @@ def lines(text):
 
 @register.filter
 def heure(value):
-    """A time the French way: 9 h, 9 h 30."""
+    """A time the French way: 9 h, 9 h 30 (catalogue.formats.time_text)."""
     if not isinstance(value, datetime.time):
         return ""
-    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
+    return time_text(value)
 
 
 @register.filter

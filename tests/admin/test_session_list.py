@@ -58,16 +58,20 @@ def test_past_and_all_sessions_are_one_filter_away(staff_client, sessions):
 
 
 def test_fill_reads_as_one_column_with_the_minimum_in_words():
-    html = session_fill_html(held=3, capacity=12, minimum=6)
+    html = session_fill_html(held=3, capacity=12, minimum=6, under_minimum=True)
     assert "3 / 12 · min 6" in html
     assert "sous le minimum" in html
     assert 'aria-hidden="true"' in html  # the bar: the text says the same
 
-    assert "sous le minimum" not in session_fill_html(held=9, capacity=12, minimum=6)
-    assert "complète" in session_fill_html(held=12, capacity=12, minimum=6)
     assert "sous le minimum" not in session_fill_html(
-        held=0, capacity=12, minimum=6, cancelled=True
+        held=9, capacity=12, minimum=6, under_minimum=False
     )
+    assert "complète" in session_fill_html(held=12, capacity=12, minimum=6, under_minimum=False)
+    assert "sous le minimum" not in session_fill_html(
+        held=0, capacity=12, minimum=6, under_minimum=True, cancelled=True
+    )
+    # Without a minimum, the text says none (as the dashboard writes it).
+    assert "· min" not in session_fill_html(held=3, capacity=12, minimum=0, under_minimum=False)
 
 
 def test_list_page_shows_the_fill_and_the_deadline_state(staff_client, sessions):
@@ -190,7 +194,8 @@ def test_the_department_gives_the_region(staff_client):
 
 def test_session_days_list_shows_times_the_french_way(staff_client, sessions):
     page = staff_client.get(reverse("admin:catalogue_sessionday_changelist")).content.decode()
-    assert "9\u00a0h\u00a000 – 12\u00a0h\u00a030" in page
+    # As the fiche writes them (catalogue.formats.time_text).
+    assert "9\u00a0h – 12\u00a0h\u00a030" in page
 
 
 # The enrolment's page and the session's list of enrolments

@@ -72,7 +72,7 @@ def test_confirmation_mail_is_french_html_and_text_with_summary_ics_and_link(
     assert "Bonjour Léa" in text
     assert "est confirmée" in text
     assert str(session.module) in text
-    assert "9 h – 12 h 30 et 13 h 30 – 17 h" in text
+    assert "9\u00a0h – 12\u00a0h\u00a030 et 13\u00a0h\u00a030 – 17\u00a0h" in text
     assert "IRFSS Centre-Val de Loire" in text
     assert "Croix-Rouge française" in text
     assert contact.full_name in text and contact.email in text

@@ -400,8 +400,14 @@ def test_a_pending_change_shows_its_days_and_hours_as_the_fiche_writes_them(alic
     assert [change.name for change in changes] == ["days"]
     assert changes.needs_approval
     html = page.content.decode()
-    old_day = f"{short_date(first.date)} (de 9 h à 12 h 30 et de 13 h 30 à 17 h)"
-    new_day = f"{short_date(first.date + datetime.timedelta(days=7))} (de 9 h 30 à 12 h 30"
+    old_day = (
+        f"{short_date(first.date)} "
+        "(de 9\u00a0h à 12\u00a0h\u00a030 et de 13\u00a0h\u00a030 à 17\u00a0h)"
+    )
+    new_day = (
+        f"{short_date(first.date + datetime.timedelta(days=7))} "
+        "(de 9\u00a0h\u00a030 à 12\u00a0h\u00a030"
+    )
     assert old_day in html
     assert new_day in html
-    assert "h 00" not in html
+    assert "h\u00a000" not in html
