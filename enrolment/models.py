@@ -6,7 +6,6 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +13,6 @@ from catalogue.fields import CleanCharField, PhoneField
 from catalogue.models import Opco, Session, SessionDay, postcode_validator, siret_validator
 from catalogue.text import MESSAGE_MAX_LENGTH
 
-from .links import enrolment_token
 from .validators import validate_job_other
 
 
@@ -312,8 +310,8 @@ class Enrolment(models.Model):
     def __str__(self):
         return f"{self.trainee} – {self.session}"
 
-    def get_absolute_url(self):
-        return reverse("enrolment:detail", args=[enrolment_token(self)])
+    # No get_absolute_url: an enrolment's page is the trainee's personal link, which must reach
+    # no one else (the admin's "view on site" shortcut would hand it to any staff member).
 
     @property
     def has_outstanding_offer(self):
