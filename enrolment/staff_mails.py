@@ -75,7 +75,8 @@ def convocations_send_now(*, session_id: int, token: str, by: Actor) -> Convocat
     """Queue the convocation of every confirmed trainee of a published session that has not
     started, with the daily job's key (each trainee gets it once, from whichever comes first).
     None when this form was posted before. Raises EnrolmentError on a session that sends no
-    convocation."""
+    convocation. A send that queues nothing (every confirmed trainee had it already, or there
+    is none) leaves no record: the session's history lists what was sent."""
     with transaction.atomic():
         # Locked: a cancellation or a validation waits for the list read here.
         session = session_locked(pk=session_id)
@@ -100,8 +101,11 @@ def convocations_send_now(*, session_id: int, token: str, by: Actor) -> Convocat
                 already += 1
             else:
                 queued += 1
-        record.recipient_count = queued
-        record.save(update_fields=["recipient_count"])
+        if queued:
+            record.recipient_count = queued
+            record.save(update_fields=["recipient_count"])
+        else:
+            record.delete()
     return ConvocationsSent(queued=queued, already=already)
 
 

@@ -6,6 +6,7 @@ answers 404); the services decide (enrolment.session_services, enrolment.staff_m
 
 import re
 
+from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -43,6 +44,7 @@ from outbox.models import OutboxMail
 from outbox.registry import draft_message
 
 from ..scoping import OpcoScopedAdminMixin
+from .readonly import ReadOnlyAdminMixin
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
 # An id as a query or form value: ASCII digits that fit a bigint.
@@ -126,7 +128,7 @@ class SessionActionsMixin:
                 copy = session_create(**session_copy_values(session), by=Actor.staff(request.user))
             except ValidationError as error:
                 self.message_user(
-                    request, f"{session} : {' '.join(error.messages)}", messages.ERROR
+                    request, f"{session}\u00a0: {' '.join(error.messages)}", messages.ERROR
                 )
             else:
                 self.log_addition(request, copy, _("Copie de %(session)s") % {"session": session})
@@ -325,6 +327,7 @@ class SessionActionsMixin:
         }
         return TemplateResponse(request, "admin/catalogue/session/convocation.html", context)
 
+    @csp_update({"style-src": ["'unsafe-inline'"]})
     def convocation_html_view(self, request, object_id):
         """The HTML mail alone, as a mail client shows it: the mail's own inline styles are
         allowed on this response only (it holds no script, and every value is escaped)."""
@@ -336,7 +339,6 @@ class SessionActionsMixin:
             content for content, mimetype in message.alternatives if mimetype == "text/html"
         )
         response = HttpResponse(html)
-        response._csp_update = {"style-src": ["'unsafe-inline'"]}
         response["Cache-Control"] = "no-store, private"
         return response
 
@@ -354,7 +356,27 @@ class SessionActionsMixin:
             self.message_user(
                 request, _("Ces convocations étaient déjà envoyées."), messages.WARNING
             )
+        elif not sent.queued:
+            self.message_user(
+                request,
+                _("Aucune convocation envoyée\u00a0: chaque stagiaire confirmé l'a déjà reçue.")
+                if sent.already
+                else _(
+                    "Aucune convocation envoyée\u00a0: la session n'a aucun stagiaire confirmé."
+                ),
+                messages.WARNING,
+            )
         else:
+            self.log_change(
+                request,
+                session,
+                ngettext(
+                    "Convocations envoyées maintenant à %(count)d stagiaire.",
+                    "Convocations envoyées maintenant à %(count)d stagiaires.",
+                    sent.queued,
+                )
+                % {"count": sent.queued},
+            )
             text = ngettext(
                 "%(count)d convocation envoyée.", "%(count)d convocations envoyées.", sent.queued
             ) % {"count": sent.queued}
@@ -398,6 +420,11 @@ class SessionActionsMixin:
                 request, _("Cette convocation était déjà renvoyée."), messages.WARNING
             )
         else:
+            self.log_change(
+                request,
+                session,
+                _("Convocation renvoyée à %(trainee)s.") % {"trainee": enrolment.trainee.full_name},
+            )
             self.message_user(
                 request,
                 _("La convocation est renvoyée à %(trainee)s.")
@@ -437,6 +464,16 @@ class SessionActionsMixin:
                 if record is None:
                     self.message_user(request, _("Ce message était déjà envoyé."), messages.WARNING)
                 else:
+                    self.log_change(
+                        request,
+                        session,
+                        ngettext(
+                            "Message «\u00a0%(subject)s\u00a0» envoyé à %(count)d stagiaire.",
+                            "Message «\u00a0%(subject)s\u00a0» envoyé à %(count)d stagiaires.",
+                            record.recipient_count,
+                        )
+                        % {"subject": record.subject, "count": record.recipient_count},
+                    )
                     self.message_user(
                         request,
                         ngettext(
@@ -465,7 +502,7 @@ class SessionActionsMixin:
 
 
 @admin.register(StaffMessage)
-class StaffMessageAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+class StaffMessageAdmin(ReadOnlyAdminMixin, OpcoScopedAdminMixin, admin.ModelAdmin):
     """Every send to trainees made from the session pages, newest first. Read-only: the
     services write the rows."""
 
@@ -487,12 +524,3 @@ class StaffMessageAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
         "sent_by",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -438,3 +438,40 @@ def test_a_confirmed_enrolments_page_links_to_its_convocation(staff_client, upco
     bernard = upcoming.enrolments.get(trainee__last_name="Bernard")
     page = staff_client.get(reverse("admin:enrolment_enrolment_change", args=[bernard.pk]))
     assert f"{url('convocation', upcoming)}?inscription={bernard.pk}" in page.content.decode()
+
+
+# What staff sent, in the session's history page (the admin's LogEntry) too.
+
+
+def _history(client, session):
+    return client.get(url("history", session)).content.decode().replace("&#x27;", "'")
+
+
+def test_each_send_is_a_line_of_the_sessions_history(staff_client, upcoming):
+    bernard = upcoming.enrolments.get(trainee__last_name="Bernard")
+    staff_client.post(url("convocation", upcoming), {"token": token(1)})
+    staff_client.post(
+        url("convocation_resend", upcoming), {"inscription": bernard.pk, "token": token(2)}
+    )
+    staff_client.post(
+        url("staff_message", upcoming),
+        {"subject": "Salle changée", "body": "Salle B.", "token": token(3)},
+    )
+
+    page = _history(staff_client, upcoming)
+
+    assert "Convocations envoyées maintenant à 2 stagiaires." in page
+    assert f"Convocation renvoyée à {bernard.trainee.full_name}." in page
+    assert "Message «\u00a0Salle changée\u00a0» envoyé à 2 stagiaires." in page
+
+
+def test_a_send_now_that_sends_nothing_is_not_recorded_and_says_so(staff_client, upcoming):
+    staff_client.post(url("convocation", upcoming), {"token": token(1)})
+
+    response = staff_client.post(url("convocation", upcoming), {"token": token(2)}, follow=True)
+
+    assert "Aucune convocation envoyée\u00a0: chaque stagiaire confirmé l'a déjà reçue." in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert StaffMessage.objects.filter(kind="convocations").count() == 1
+    assert _history(staff_client, upcoming).count("Convocations envoyées maintenant") == 1
