@@ -26,6 +26,7 @@ from enrolment.session_services import (
 from enrolment.transitions import Actor
 
 from ..scoping import OpcoScopedAdminMixin
+from .readonly import ReadOnlyAdminMixin
 
 DECIDE_PERMISSION = "enrolment.change_sessionchangerequest"
 
@@ -47,7 +48,7 @@ def _changes_html(request_obj) -> str:
 
 
 @admin.register(SessionChangeRequest)
-class SessionChangeRequestAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
+class SessionChangeRequestAdmin(ReadOnlyAdminMixin, OpcoScopedAdminMixin, admin.ModelAdmin):
     session_path = "session__"
     list_display = ("session", "status", "requested_by", "requested_at", "decided_at")
     list_filter = ("status",)
@@ -65,13 +66,8 @@ class SessionChangeRequestAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
     )
     fields = readonly_fields
     change_form_template = "admin/enrolment/sessionchangerequest/change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Nothing here is edited by hand: the buttons decide, through the services.
-        return False
+    # Nothing here is edited by hand: the buttons decide, through the services.
+    deletable = True
 
     @admin.display(description=gettext_lazy("ce qui change"))
     def changes(self, obj):

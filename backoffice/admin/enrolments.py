@@ -32,6 +32,7 @@ from .actions import ChangePageActionsMixin
 from .changelists import BoundedDatesMixin
 from .documents import EnrolmentDocumentsMixin
 from .personal_data import TraineePersonalDataMixin
+from .readonly import ReadOnlyAdminMixin
 from .relations import CheckedRelationsMixin
 from .transitions import TransitionsGoAlongMixin, enrolment_history
 
@@ -346,7 +347,9 @@ class EnrolmentAdmin(
 
 
 @admin.register(ReminderSubscription)
-class ReminderSubscriptionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
+class ReminderSubscriptionAdmin(
+    ReadOnlyAdminMixin, OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin
+):
     """Made and confirmed by the person (double opt-in): staff look, or erase on request."""
 
     session_path = "session__"
@@ -355,12 +358,7 @@ class ReminderSubscriptionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.M
     list_select_related = ("session__module",)
     search_fields = ("email", "session__city", "session__label")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
 
 @admin.register(Attendance)
@@ -375,7 +373,9 @@ class AttendanceAdmin(OpcoScopedAdminMixin, CheckedRelationsMixin, admin.ModelAd
 
 
 @admin.register(SatisfactionResponse)
-class SatisfactionResponseAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
+class SatisfactionResponseAdmin(
+    ReadOnlyAdminMixin, OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin
+):
     """The trainees' answers, without their names: staff read them per session (the averages
     are on each session's page)."""
 
@@ -387,12 +387,7 @@ class SatisfactionResponseAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.M
     date_hierarchy = "created_at"
     fields = ("session", *SATISFACTION_RATINGS, "would_recommend", "comment", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    deletable = True
 
     @admin.display(description=_("session"), ordering="enrolment__session")
     def session(self, obj):

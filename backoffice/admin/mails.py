@@ -6,6 +6,7 @@ from outbox.models import OutboxMail
 
 from ..scoping import OpcoScopedAdminMixin, mails_q
 from .changelists import BoundedDatesMixin
+from .readonly import ReadOnlyAdminMixin
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -24,7 +25,9 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxMail)
-class OutboxMailAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
+class OutboxMailAdmin(
+    ReadOnlyAdminMixin, OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin
+):
     """The outbox, to follow what was sent. Mails are written and sent by the services."""
 
     opco_scope = mails_q
@@ -46,6 +49,7 @@ class OutboxMailAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin)
         "sent_at",
     )
     readonly_fields = fields
+    deletable = True
 
     @admin.display(description=_("type"), ordering="kind")
     def kind_label(self, obj):
@@ -57,9 +61,3 @@ class OutboxMailAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin)
         if about is None:
             return None
         return f"{about._meta.verbose_name} : {about}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -16,6 +16,7 @@ from enrolment.models import Enrolment, Transition
 
 from ..scoping import OpcoScopedAdminMixin
 from .changelists import BoundedDatesMixin
+from .readonly import ReadOnlyAdminMixin
 
 ENROLMENT_STATUSES = dict(Enrolment.Status.choices)
 SESSION_STATUSES = dict(Session.Status.choices)
@@ -124,7 +125,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Transition)
-class TransitionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin):
+class TransitionAdmin(
+    ReadOnlyAdminMixin, OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin
+):
     """Every status change, newest first, to answer "who did this, and when". Read-only: the
     log is what the services wrote."""
 
@@ -137,15 +140,6 @@ class TransitionAdmin(OpcoScopedAdminMixin, BoundedDatesMixin, admin.ModelAdmin)
     ordering = ("-at", "-pk")
     fields = ("at", "session", "trainee", "change", "actor_display", "reason")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("stagiaire"), ordering="enrolment__trainee__last_name")
     def trainee(self, obj):

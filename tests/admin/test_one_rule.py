@@ -109,3 +109,26 @@ def test_the_first_of_the_month_is_1er_everywhere():
     assert short_date(first) == "1er janvier 2031"
     assert short_day(first) == "1er janv."
     assert short_day(datetime.date(2031, 3, 12)) == "12 mars"
+
+
+def test_read_only_admins_say_it_once(rf):
+    from django.contrib import admin
+
+    from backoffice.admin.readonly import ReadOnlyAdminMixin
+    from enrolment.models import StaffMessage, Transition
+    from outbox.models import OutboxMail
+    from tests.factories import UserFactory
+
+    request = rf.get("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    for model in (Transition, StaffMessage):
+        model_admin = admin.site._registry[model]
+        assert isinstance(model_admin, ReadOnlyAdminMixin)
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_delete_permission(request)
+        assert model_admin.has_view_permission(request)
+    outbox = admin.site._registry[OutboxMail]
+    assert not outbox.has_add_permission(request)
+    assert not outbox.has_change_permission(request)
+    assert outbox.has_delete_permission(request)  # deletable: staff may clean up
