@@ -356,7 +356,27 @@ class SessionActionsMixin:
             self.message_user(
                 request, _("Ces convocations étaient déjà envoyées."), messages.WARNING
             )
+        elif not sent.queued:
+            self.message_user(
+                request,
+                _("Aucune convocation envoyée\u00a0: chaque stagiaire confirmé l'a déjà reçue.")
+                if sent.already
+                else _(
+                    "Aucune convocation envoyée\u00a0: la session n'a aucun stagiaire confirmé."
+                ),
+                messages.WARNING,
+            )
         else:
+            self.log_change(
+                request,
+                session,
+                ngettext(
+                    "Convocations envoyées maintenant à %(count)d stagiaire.",
+                    "Convocations envoyées maintenant à %(count)d stagiaires.",
+                    sent.queued,
+                )
+                % {"count": sent.queued},
+            )
             text = ngettext(
                 "%(count)d convocation envoyée.", "%(count)d convocations envoyées.", sent.queued
             ) % {"count": sent.queued}
@@ -400,6 +420,11 @@ class SessionActionsMixin:
                 request, _("Cette convocation était déjà renvoyée."), messages.WARNING
             )
         else:
+            self.log_change(
+                request,
+                session,
+                _("Convocation renvoyée à %(trainee)s.") % {"trainee": enrolment.trainee.full_name},
+            )
             self.message_user(
                 request,
                 _("La convocation est renvoyée à %(trainee)s.")
@@ -439,6 +464,16 @@ class SessionActionsMixin:
                 if record is None:
                     self.message_user(request, _("Ce message était déjà envoyé."), messages.WARNING)
                 else:
+                    self.log_change(
+                        request,
+                        session,
+                        ngettext(
+                            "Message «\u00a0%(subject)s\u00a0» envoyé à %(count)d stagiaire.",
+                            "Message «\u00a0%(subject)s\u00a0» envoyé à %(count)d stagiaires.",
+                            record.recipient_count,
+                        )
+                        % {"subject": record.subject, "count": record.recipient_count},
+                    )
                     self.message_user(
                         request,
                         ngettext(
