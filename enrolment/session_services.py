@@ -416,8 +416,12 @@ UNKNOWN_POSTCODE = gettext_lazy("Ce code postal ne correspond à aucun départem
 NO_DAY = gettext_lazy("Indiquez au moins une journée.")
 SAME_DATE_TWICE = gettext_lazy("La date %(date)s figure deux fois.")
 NOT_OWN_TRAINER = gettext_lazy("Choisissez des intervenants de l'organisme.")
-MINIMUM_OVER_CAPACITY = gettext_lazy(
-    "Le minimum de participants ne peut pas dépasser le nombre de places."
+# The words of the constraint itself (session_capacity_gte_minimum), which _plan_check says on
+# the minimum's field before the database would.
+MINIMUM_OVER_CAPACITY = next(
+    constraint.violation_error_message
+    for constraint in Session._meta.constraints
+    if constraint.name == "session_capacity_gte_minimum"
 )
 NOT_PROVIDER_SESSION = gettext_lazy("Cette session n'est pas une session de l'organisme.")
 SESSION_CLOSED = gettext_lazy("Une session annulée ou terminée ne peut plus être modifiée.")

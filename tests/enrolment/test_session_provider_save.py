@@ -407,6 +407,8 @@ def test_every_error_is_given_by_field(provider):
 
     errors = error.value.message_dict
     assert set(errors) == {"postcode", "min_participants", "registration_deadline", "days"}
+    # The constraint's own words (one message, whether the service or the database says it).
+    assert errors["min_participants"] == ["Le nombre de places doit couvrir le minimum."]
     assert any("deux fois" in message for message in errors["days"])
     assert any("le matin doit commencer avant de finir" in message for message in errors["days"])
 
