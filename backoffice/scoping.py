@@ -76,6 +76,16 @@ def providers_q(opco: Opco) -> Q:
     return Q(opco=opco) | Q(pk__in=Session.objects.filter(opco=opco).values("provider"))
 
 
+def provider_is_theirs(user, provider: Provider | None) -> bool:
+    """Whether `user` may change, delete or invite on `provider` (None: the page of no row in
+    particular). A provider another OPCO is attached to stays theirs to change, even when it
+    runs one of this OPCO's sessions: an OPCO's staff only look at it (`providers_q`)."""
+    if provider is None or is_national(user):
+        return True
+    opco = staff_opco(user)
+    return opco is not None and provider.opco_id == opco.pk
+
+
 def trainers_q(opco: Opco) -> Q:
     """Trainers of those providers, or named on one of its sessions."""
     return Q(provider__in=Provider.objects.filter(providers_q(opco)).values("pk")) | Q(
@@ -108,6 +118,12 @@ def opco_staff_q(opco: Opco) -> Q:
     return Q(opco=opco)
 
 
+def members_q() -> Q:
+    """The accounts that may be a provider's members: never staff (an OPCO's staff who joined
+    a provider's space would see every session of the provider, another OPCO's too)."""
+    return Q(is_staff=False, is_superuser=False)
+
+
 def users_q(opco: Opco) -> Q:
     """Accounts: its own staff, the members of the providers it sees, and the accounts of no
     one (neither staff nor any provider's member), which staff may attach to a provider."""
@@ -119,7 +135,7 @@ def users_q(opco: Opco) -> Q:
                 provider__in=Provider.objects.filter(providers_q(opco)).values("pk")
             ).values("user")
         )
-        | (Q(is_staff=False, is_superuser=False) & ~Q(pk__in=memberships.values("user")))
+        | (members_q() & ~Q(pk__in=memberships.values("user")))
     )
 
 

@@ -25,7 +25,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Session
+from catalogue.models import Opco, Session
 from outbox.models import OutboxMail
 from outbox.services import outbox_purge
 
@@ -134,7 +134,7 @@ class AnonymisationRefused(Exception):
 
 
 def trainee_anonymise(
-    *, trainee_id: int, by: Actor, now: datetime.datetime | None = None
+    *, trainee_id: int, by: Actor, opco: Opco | None, now: datetime.datetime | None = None
 ) -> Trainee:
     """Anonymise one trainee at their request (RGPD erasure), through `trainees_erase` as the
     retention job does, keeping the statistics; their reminder requests (their address, a
@@ -144,11 +144,15 @@ def trainee_anonymise(
     Recorded in the trainee's admin history (a LogEntry, which the admin's "Historique" page of
     the trainee shows) rather than as a Transition: no status of a session or an enrolment
     changes. Written after the erasure, which deletes the history lines that name the person;
-    this one names no one ("Anonyme Anonyme")."""
+    this one names no one ("Anonyme Anonyme").
+
+    `opco`: the caller's scope, checked under the lock: an OPCO's staff (their OPCO) may not
+    anonymise a trainee who also has an enrolment outside their OPCO's programme; None for the
+    national administration and the jobs."""
     now = now or timezone.now()
     with transaction.atomic():
         trainee = Trainee.objects.select_for_update().get(pk=trainee_id)
-        refusal = trainee_anonymise_refusal(trainee, today=timezone.localdate(now))
+        refusal = trainee_anonymise_refusal(trainee, today=timezone.localdate(now), opco=opco)
         if refusal is not None:
             raise AnonymisationRefused(refusal)
         email = trainee.email
@@ -172,11 +176,24 @@ ANONYMISED_ON_REQUEST = _(
 )
 
 
-def trainee_anonymise_refusal(trainee: Trainee, *, today: datetime.date) -> str | None:
-    """Why `trainee_anonymise` would refuse this trainee now, in French, or None (the admin
-    asks before its confirmation; the service asks again under the lock)."""
+def trainee_anonymise_refusal(
+    trainee: Trainee, *, today: datetime.date, opco: Opco | None
+) -> str | None:
+    """Why `trainee_anonymise` would refuse this trainee now to a caller of scope `opco` (None:
+    the national administration), in French, or None (the admin asks before its confirmation;
+    the service asks again under the lock)."""
     if trainee.anonymised_at is not None:
         return str(_("Ce stagiaire est déjà anonymisé."))
+    if (
+        opco is not None
+        and Enrolment.objects.filter(trainee=trainee).exclude(session__opco=opco).exists()
+    ):
+        return str(
+            _(
+                "Ce stagiaire est aussi inscrit dans le programme d'un autre OPCO\u00a0: seule "
+                "l'administration nationale peut l'anonymiser."
+            )
+        )
     if _enrolments_not_over(trainee, today=today).exists():
         return str(
             _(

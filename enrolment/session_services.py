@@ -253,16 +253,17 @@ def session_missing_for_publication(session: Session) -> list[str]:
     return missing
 
 
-def session_publish(*, session_id: int, by: Actor) -> Session:
+def session_publish(*, session_id: int, by: Actor) -> tuple[Session, bool]:
     """Publish a complete session (session_missing_for_publication): it enters the public
     catalogue. `published_at` keeps the first publication, so that a session cancelled later
-    still shows its page (as cancelled). Publishing a published session changes nothing."""
+    still shows its page (as cancelled). Publishing a published session changes nothing.
+    Returns the session and whether this call published it (False: it already was)."""
     with transaction.atomic():
         session = session_locked(pk=session_id)
         if session.status == Status.CANCELLED:
             raise ValidationError(_("Une session annulée ne peut pas être publiée."))
         if session.status == Status.PUBLISHED:
-            return session
+            return session, False
         missing = session_missing_for_publication(session)
         if missing:
             raise ValidationError(
@@ -273,11 +274,10 @@ def session_publish(*, session_id: int, by: Actor) -> Session:
         dates = [day.date for day in session.days.all()]
         session.full_clean()
         session_check(status=Status.PUBLISHED, deadline=session.registration_deadline, dates=dates)
-        if session.status != Status.PUBLISHED:
-            if session.published_at is None:
-                session.published_at = timezone.now()
-            _status_set(session, Status.PUBLISHED, by=by, also=["published_at"])
-    return session
+        if session.published_at is None:
+            session.published_at = timezone.now()
+        _status_set(session, Status.PUBLISHED, by=by, also=["published_at"])
+    return session, True
 
 
 def session_cancel(*, session_id: int, reason: str = "", by: Actor) -> list[Enrolment]:

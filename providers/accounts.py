@@ -1,20 +1,19 @@
-"""The accounts of the providers' members: invitation by OPCO staff, password reset by e-mail;
-and OPCO staff's own, invited by superusers.
+"""The accounts of the providers' members: invitation by OPCO staff, password reset by e-mail.
+(OPCO staff's own accounts, invited by superusers, are backoffice.staff's: the invitation's
+link lands them in the admin through the same password page.)
 The mails go through the outbox; their one-time links are made when they leave
 (providers.mails)."""
 
 import enum
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.lockout import lockout_lift
-from accounts.permissions import OPCO_STAFF_GROUP
-from catalogue.models import Opco, OpcoStaff, Provider
+from catalogue.models import Provider
 from outbox.queue import mail_queue
 
 from .mails import ProviderMailKind
@@ -43,7 +42,8 @@ def member_invite(
     password) if it has none, and queue the mail that lets it in (the admin's view logs who
     invited whom in the provider's history).
 
-    Raises ValidationError for a deactivated account: staff reactivate it first, knowingly."""
+    Raises ValidationError for a deactivated account (staff reactivate it first, knowingly) and
+    for a staff or superuser account (members are never staff)."""
     User = get_user_model()
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
@@ -54,7 +54,9 @@ def member_invite(
         if created:
             user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
             user.set_unusable_password()
-            user.full_clean()
+            # The address's uniqueness is the database's to check (below): a check here would
+            # race.
+            user.full_clean(validate_unique=False, validate_constraints=False)
             try:
                 with transaction.atomic():
                     user.save()
@@ -67,6 +69,16 @@ def member_invite(
             raise ValidationError(
                 _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
                 code="inactive",
+            )
+        if user.is_staff or user.is_superuser:
+            # A member sees every session of the provider, whatever its OPCO: an OPCO's staff
+            # who joined would see another OPCO's trainees. Members are the provider's people.
+            raise ValidationError(
+                _(
+                    "Cette adresse est celle d'un compte de l'administration\u00a0: un membre de "
+                    "l'espace d'un organisme ne peut pas en être un."
+                ),
+                code="staff",
             )
         already = provider.members.filter(pk=user.pk).exists()
         if already and user.has_usable_password():
@@ -107,45 +119,3 @@ def password_chosen(*, user) -> None:
     """After a password set through a mailed link: whoever holds the mailbox owns the account,
     so its login lock-out (per account) is lifted. A locked-out IP stays locked out."""
     lockout_lift(email=user.email)
-
-
-def opco_staff_grant(*, user, opco) -> None:
-    """Make the account a staff member of `opco`: staff, in the "Gestionnaires OPCO" group, its
-    membership pointing at `opco` (moved there from another OPCO's). Call inside a
-    transaction."""
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get(name=OPCO_STAFF_GROUP))
-    OpcoStaff.objects.update_or_create(user=user, defaults={"opco": opco})
-
-
-def staff_invite(
-    *, opco_id: int, email: str, first_name: str = "", last_name: str = ""
-) -> Invitation:
-    """Make the address a staff member of the OPCO (superusers invite from the admin), creating
-    its account without a usable password if it has none; an account without a password gets
-    the mail whose single-use link lets it choose one and lands it in the admin. An account
-    that has a password gets no mail (ACCESS_GRANTED): it logs in as before.
-
-    Raises ValidationError for a deactivated account."""
-    User = get_user_model()
-    email = User.objects.normalize_email(email.strip())
-    with transaction.atomic():
-        opco = Opco.objects.select_for_update().get(pk=opco_id)
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
-            user.set_unusable_password()
-            user.full_clean()
-            user.save()
-        if not user.is_active:
-            raise ValidationError(
-                _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
-                code="inactive",
-            )
-        opco_staff_grant(user=user, opco=opco)
-        if user.has_usable_password():
-            return Invitation.ACCESS_GRANTED
-        mail_queue(kind=ProviderMailKind.STAFF_INVITATION, recipient=user.email, about=user)
-    return Invitation.INVITED

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.tokens import INVITATION_VALID_FOR
 from catalogue.models import Opco, OpcoStaff
-from providers.accounts import Invitation, staff_invite
+from providers.accounts import Invitation
 from providers.forms import InvitationForm
 
 from ..scoping import NationalContentMixin, OpcoScopedAdminMixin, opco_staff_q
+from ..staff import staff_invite
 
 
 class StaffInvitationForm(InvitationForm):

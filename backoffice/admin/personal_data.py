@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrolment.models import Enrolment, Trainee
+from enrolment.models import Trainee
 from enrolment.personal_data import trainee_data_json
 from enrolment.retention import (
     AnonymisationRefused,
@@ -29,7 +29,7 @@ from enrolment.retention import (
 )
 from enrolment.transitions import Actor
 
-from ..scoping import is_national, session_scope_q
+from ..scoping import is_national, session_scope_q, staff_opco
 
 EXPORTED = gettext_lazy("Données personnelles exportées (JSON).")
 
@@ -55,20 +55,6 @@ class TraineePersonalDataMixin:
         ]
         return urls + super().get_urls()
 
-    def _trainee_or_404(self, request, object_id):
-        # get_object reads the admin's scoped queryset; the trainee must have an enrolment in
-        # one of the user's sessions all the same (these pages hand out personal data).
-        trainee = self.get_object(request, unquote(object_id))
-        user = request.user
-        if trainee is None or not (
-            is_national(user)
-            or Enrolment.objects.filter(
-                session_scope_q(user, prefix="session__"), trainee=trainee
-            ).exists()
-        ):
-            raise Http404
-        return trainee
-
     def _change_url(self, trainee):
         return reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
@@ -79,7 +65,10 @@ class TraineePersonalDataMixin:
     def personal_data_view(self, request, object_id):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        trainee = self._trainee_or_404(request, object_id)
+        # The admin's scoped queryset (trainees_q): another OPCO's trainee answers 404.
+        trainee = self.get_object(request, unquote(object_id))
+        if trainee is None:
+            raise Http404
         if not self.has_view_permission(request, trainee):
             raise PermissionDenied
         user = request.user
@@ -93,32 +82,35 @@ class TraineePersonalDataMixin:
         response["Cache-Control"] = "no-store, private"
         return response
 
+    def _scope(self, request):
+        """The OPCO whose programme bounds the user's anonymisations; None: national."""
+        return None if is_national(request.user) else staff_opco(request.user)
+
     def anonymise_refusal(self, request, trainee) -> str | None:
-        """Why this user may not anonymise this trainee now, or None."""
-        refusal = trainee_anonymise_refusal(trainee, today=timezone.localdate())
-        if refusal is not None or is_national(request.user):
-            return refusal
-        outside = Enrolment.objects.filter(trainee=trainee).exclude(
-            session_scope_q(request.user, prefix="session__")
+        """Why this user may not anonymise this trainee now, or None (the service asks again
+        under the lock)."""
+        return trainee_anonymise_refusal(
+            trainee, today=timezone.localdate(), opco=self._scope(request)
         )
-        if outside.exists():
-            return _(
-                "Ce stagiaire est aussi inscrit dans le programme d'un autre OPCO\u00a0: seule "
-                "l'administration nationale peut l'anonymiser."
-            )
-        return None
 
     def anonymise_view(self, request, object_id):
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
-        trainee = self._trainee_or_404(request, object_id)
+        # The admin's scoped queryset (trainees_q): another OPCO's trainee answers 404.
+        trainee = self.get_object(request, unquote(object_id))
+        if trainee is None:
+            raise Http404
         if not self.has_change_permission(request, trainee):
             raise PermissionDenied
         refusal = self.anonymise_refusal(request, trainee)
         if request.method == "POST":
             if refusal is None:
                 try:
-                    trainee_anonymise(trainee_id=trainee.pk, by=Actor.staff(request.user))
+                    trainee_anonymise(
+                        trainee_id=trainee.pk,
+                        by=Actor.staff(request.user),
+                        opco=self._scope(request),
+                    )
                 except AnonymisationRefused as error:
                     refusal = error.message
                 except Trainee.DoesNotExist:

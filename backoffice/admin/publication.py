@@ -83,12 +83,16 @@ class SessionPublicationMixin:
         published = 0
         for session in queryset:
             try:
-                session_publish(session_id=session.pk, by=Actor.staff(request.user))
+                _session, changed = session_publish(
+                    session_id=session.pk, by=Actor.staff(request.user)
+                )
             except ValidationError as error:
                 reason = " ".join(error.messages)
                 self.message_user(request, f"{session}\u00a0: {reason}", messages.ERROR)
             else:
-                published += 1
+                # One published already (a second submit, another user meanwhile) is not
+                # counted: the message says what this request did.
+                published += changed
         if published:
             self.message_user(
                 request,

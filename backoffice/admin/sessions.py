@@ -56,8 +56,12 @@ from ..scoping import (
     NationalContentMixin,
     OpcoScopedAdminMixin,
     SessionScopeMixin,
+    is_national,
+    members_q,
     opco_contacts_q,
+    provider_is_theirs,
     providers_q,
+    staff_opco,
     trainers_q,
 )
 from .actions import ChangePageActionsMixin, ServiceErrorsAsMessagesMixin
@@ -252,6 +256,22 @@ class ProviderAdmin(
     def phone_number(self, obj):
         return phone_for_display(obj.phone)
 
+    # An OPCO's staff change, delete and invite only on their OPCO's providers; one they
+    # merely run sessions with (another OPCO's) is view-only to them. The invitation page asks
+    # has_change_permission too.
+    def has_change_permission(self, request, obj=None):
+        return provider_is_theirs(request.user, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return provider_is_theirs(request.user, obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "members" and formfield is not None:
+            # Members are the provider's people, never staff (nor superusers).
+            formfield.queryset = formfield.queryset.filter(members_q())
+        return formfield
+
     @admin.display(description=_("intervenants"), ordering="trainer_count")
     def trainer_count(self, obj):
         return obj.trainer_count
@@ -269,6 +289,26 @@ class TrainerAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("provider",)
     list_select_related = ("provider",)
     search_fields = ("last_name", "first_name", "role", "provider__name")
+
+    # A trainer is an OPCO's staff's to change or delete only if its provider is their OPCO's;
+    # another OPCO's provider's trainer (named on one of their sessions) is view-only.
+    def has_change_permission(self, request, obj=None):
+        return (
+            obj is None or provider_is_theirs(request.user, obj.provider)
+        ) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            obj is None or provider_is_theirs(request.user, obj.provider)
+        ) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "provider" and formfield is not None and not is_national(request.user):
+            # A trainer is added to one of their OPCO's providers only.
+            opco = staff_opco(request.user)
+            formfield.queryset = formfield.queryset.filter(opco=opco)
+        return formfield
 
 
 class OpcoContactInline(OpcoScopedAdminMixin, admin.TabularInline):

@@ -259,9 +259,45 @@ def test_without_any_permission_nothing(trainee, client, sante):
 
 
 def test_the_service_refuses_twice_and_a_job_writes_no_history(trainee):
-    trainee_anonymise(trainee_id=trainee.pk, by=Actor.job("test"))
+    trainee_anonymise(trainee_id=trainee.pk, by=Actor.job("test"), opco=None)
 
     with pytest.raises(AnonymisationRefused):
-        trainee_anonymise(trainee_id=trainee.pk, by=Actor.job("test"))
+        trainee_anonymise(trainee_id=trainee.pk, by=Actor.job("test"), opco=None)
     assert not LogEntry.objects.filter(object_id=str(trainee.pk)).exists()
     assert Trainee.objects.get(pk=trainee.pk).first_name == "Anonyme"
+
+
+def test_the_service_checks_the_callers_opco_under_its_lock(
+    trainee, sante, uniformation_contact, sante_user
+):
+    # An enrolment in another OPCO's programme (made after the admin's confirmation page was
+    # read, say): the service itself refuses an OPCO's staff, and lets the national
+    # administration through.
+    EnrolmentFactory(
+        trainee=trainee,
+        session=past_session(uniformation_contact),
+        status=Enrolment.Status.CANCELLED,
+    )
+
+    with pytest.raises(AnonymisationRefused) as refused:
+        trainee_anonymise(trainee_id=trainee.pk, by=Actor.staff(sante_user), opco=sante)
+    assert "autre OPCO" in refused.value.message
+    assert Trainee.objects.get(pk=trainee.pk).anonymised_at is None
+
+    trainee_anonymise(trainee_id=trainee.pk, by=Actor.job("test"), opco=None)
+    assert Trainee.objects.get(pk=trainee.pk).anonymised_at is not None
+
+
+def test_the_admin_hands_the_service_the_users_opco(trainee, sante_client, sante, monkeypatch):
+    from backoffice.admin import personal_data
+
+    seen = {}
+    real = personal_data.trainee_anonymise
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(personal_data, "trainee_anonymise", spy)
+    assert sante_client.post(anonymise_url(trainee)).status_code == 302
+    assert seen["opco"] == sante

@@ -51,7 +51,7 @@ def test_a_cancelled_session_cannot_be_published_again():
 @pytest.mark.django_db
 def test_published_then_cancelled_session_stays_public_as_cancelled(client):
     session = SessionFactory(status=Session.Status.SUBMITTED, trainers=True)
-    session = session_publish(session_id=session.pk, by=STAFF)
+    session, _published = session_publish(session_id=session.pk, by=STAFF)
     session.status = Session.Status.CANCELLED
     session.save()
     response = client.get(session.get_absolute_url())
