@@ -25,6 +25,7 @@ from .models import (
     Trainee,
     Transition,
 )
+from .services import EMPLOYER_FIELDS, ENROLMENT_FIELDS, TRAINEE_FIELDS
 
 
 def _label(model, name: str) -> str:
@@ -47,7 +48,7 @@ def _employer(employer) -> dict | None:
     if employer is None:
         return None
     return {
-        **_fields(employer, ("name", "siret", "postcode", "city", "opco_member_number")),
+        **_fields(employer, EMPLOYER_FIELDS),
         "OPCO": employer.opco.name if employer.opco else "",
     }
 
@@ -72,13 +73,8 @@ def _enrolment(enrolment: Enrolment) -> dict:
                 "offered_at",
                 "offer_expires_at",
                 "cancelled_at",
-                "employer_contact_name",
-                "employer_contact_email",
-                "disability_needs",
-                "prerequisite_basis",
-                "prerequisite_module_when",
-                "prerequisite_module_provider",
-                "prerequisite_practice",
+                # What the form asked (every field of it: services.ENROLMENT_FIELDS).
+                *ENROLMENT_FIELDS,
                 # Typed on the form, written onto the trainee once the address is confirmed.
                 "submitted_identity",
             ),
@@ -146,21 +142,8 @@ def trainee_data(trainee: Trainee, *, sessions_q: Q | None = None) -> dict:
         )
     return {
         "exporté le": timezone.now(),
-        "stagiaire": _fields(
-            trainee,
-            (
-                "civility",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "job",
-                "job_other",
-                "diploma_level",
-                "created_at",
-                "anonymised_at",
-            ),
-        ),
+        # Every field of the form (services.TRAINEE_FIELDS), then the record's dates.
+        "stagiaire": _fields(trainee, (*TRAINEE_FIELDS, "created_at", "anonymised_at")),
         _label(Trainee, "employer"): _employer(trainee.employer),
         "inscriptions": [_enrolment(enrolment) for enrolment in enrolments],
         "demandes de rappel": [
