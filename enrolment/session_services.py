@@ -191,6 +191,24 @@ def session_change(
         session = session_locked(pk=session_id)
         schedule_before = _schedule_key(session)
         days_before = list(session.sorted_days)
+        if trainer_ids is not None:
+            trainer_ids = list(trainer_ids)
+        losses = published_losses(
+            session,
+            venue_address=values.get("venue_address", session.venue_address),
+            has_days=bool(days) if days is not None else bool(days_before),
+            opco_contact_id=(
+                getattr(values["opco_contact"], "pk", values["opco_contact"])
+                if "opco_contact" in values
+                else session.opco_contact_id
+            ),
+            has_trainers=bool(trainer_ids)
+            if trainer_ids is not None
+            else bool(session.trainers.all()),
+            deadline=values.get("registration_deadline", session.registration_deadline),
+        )
+        if losses:
+            raise ValidationError(losses)
         capacity = values.pop("capacity", session.capacity)
         for name, value in values.items():
             setattr(session, name, value)
@@ -234,23 +252,96 @@ def session_submit(*, session_id: int, by: Actor) -> Session:
     return session
 
 
+# What publication requires, by the field that holds it: how session_missing_for_publication
+# names it, and the error a change that would take it from a published session gets.
+PUBLICATION_NEEDS = {
+    "venue_address": (
+        gettext_lazy("l'adresse du lieu"),
+        gettext_lazy("Une session publiée garde l'adresse de son lieu."),
+    ),
+    "days": (
+        gettext_lazy("au moins une journée"),
+        PUBLISHED_WITHOUT_DAYS,
+    ),
+    "opco_contact": (
+        gettext_lazy("l'interlocuteur OPCO"),
+        gettext_lazy("Une session publiée garde un interlocuteur OPCO."),
+    ),
+    "trainers": (
+        gettext_lazy("les intervenants"),
+        gettext_lazy("Une session publiée garde au moins un intervenant."),
+    ),
+    "registration_deadline": (
+        gettext_lazy("la date limite d'inscription"),
+        gettext_lazy("Une session publiée garde une date limite d'inscription."),
+    ),
+}
+
+
+def _publication_gaps(
+    *,
+    venue_address: str | None,
+    has_days: bool,
+    opco_contact_id: int | None,
+    has_trainers: bool,
+    deadline: datetime.date | None,
+) -> list[str]:
+    """The PUBLICATION_NEEDS fields these values leave empty, in their order."""
+    filled = {
+        "venue_address": bool((venue_address or "").strip()),
+        "days": has_days,
+        "opco_contact": opco_contact_id is not None,
+        "trainers": has_trainers,
+        "registration_deadline": deadline is not None,
+    }
+    return [name for name in PUBLICATION_NEEDS if not filled[name]]
+
+
+def _session_gaps(session: Session) -> list[str]:
+    return _publication_gaps(
+        venue_address=session.venue_address,
+        has_days=bool(session.days.all()),
+        opco_contact_id=session.opco_contact_id,
+        has_trainers=bool(session.trainers.all()),
+        deadline=session.registration_deadline,
+    )
+
+
 def session_missing_for_publication(session: Session) -> list[str]:
     """What a session lacks to be published, in words for staff ("l'adresse du lieu"), in
     this order; empty when it is complete. The admin's confirmation page lists it and
     session_publish refuses through it. Reads the days and trainers (prefetch them for a
     list)."""
-    missing = []
-    if not session.venue_address.strip():
-        missing.append(_("l'adresse du lieu"))
-    if not session.days.all():
-        missing.append(_("au moins une journée"))
-    if session.opco_contact_id is None:
-        missing.append(_("l'interlocuteur OPCO"))
-    if not session.trainers.all():
-        missing.append(_("les intervenants"))
-    if session.registration_deadline is None:
-        missing.append(_("la date limite d'inscription"))
-    return missing
+    return [str(PUBLICATION_NEEDS[name][0]) for name in _session_gaps(session)]
+
+
+def published_losses(
+    session: Session,
+    *,
+    venue_address: str | None,
+    has_days: bool,
+    opco_contact_id: int | None,
+    has_trainers: bool,
+    deadline: datetime.date | None,
+) -> dict[str, str]:
+    """What a change giving the session these values would take from it that publication
+    requires, when it is published: {field: error}, empty when nothing. A published session
+    stays as complete as it was (session_missing_for_publication's rule); what it already
+    lacked is not asked of every change. `session` is read as it is before the change (its days
+    and trainers from the database or their prefetch). The admin's forms and the providers'
+    checks call it to show each error on its field; session_change calls it again under the
+    lock."""
+    if session.pk is None or session.status != Status.PUBLISHED:
+        return {}
+    before = set(_session_gaps(session))
+    after = _publication_gaps(
+        venue_address=venue_address,
+        has_days=has_days,
+        opco_contact_id=opco_contact_id,
+        has_trainers=has_trainers,
+        deadline=deadline,
+    )
+    return {name: str(PUBLICATION_NEEDS[name][1]) for name in after if name not in before}
 
 
 def session_publish(*, session_id: int, by: Actor) -> tuple[Session, bool]:
@@ -775,6 +866,18 @@ def _plan_check(plan: _Plan) -> None:
 
     if not set(plan.chosen_trainer_ids) <= set(plan.reads.trainers):
         add("trainers", NOT_OWN_TRAINER)
+    if session is not None:
+        losses = published_losses(
+            session,
+            venue_address=desired.get("venue_address"),
+            has_days=bool(plan.days),
+            opco_contact_id=session.opco_contact_id,
+            has_trainers=bool(plan.trainer_ids),
+            deadline=desired.get("registration_deadline"),
+        )
+        for field, message in losses.items():
+            if message not in errors.get(field, []):
+                add(field, message)
     if errors:
         raise ValidationError(errors)
 

@@ -8,12 +8,11 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalogue.formats import fill_text, time_text
+from catalogue.formats import fill_text, short_date, time_text
 from catalogue.geography import region_of
 from catalogue.models import (
     FundingPartner,
@@ -45,6 +44,7 @@ from enrolment.session_services import (
     SESSION_FIELDS,
     capacity_check_seats,
     day_check,
+    published_losses,
     session_cancel,
     session_change,
     session_check,
@@ -405,7 +405,31 @@ class SessionAdminForm(forms.ModelForm):
                 capacity_check_seats(session=self.instance, capacity=capacity)
             except EnrolmentError as error:
                 self.add_error("capacity", error.message)
+        self._published_losses_check(cleaned_data)
         return cleaned_data
+
+    def _published_losses_check(self, cleaned_data):
+        # A published session keeps what its publication required (the days are the days
+        # formset's check); session_change checks again under the session lock.
+        session = self.instance
+        if session.pk is None:
+            return
+
+        def value(name):
+            return cleaned_data[name] if name in cleaned_data else getattr(session, name)
+
+        trainers = cleaned_data.get("trainers")
+        contact = value("opco_contact")
+        losses = published_losses(
+            session,
+            venue_address=value("venue_address"),
+            has_days=bool(session.days.all()),
+            opco_contact_id=contact.pk if contact is not None else None,
+            has_trainers=bool(trainers) if trainers is not None else bool(session.trainers.all()),
+            deadline=value("registration_deadline"),
+        )
+        for field, message in losses.items():
+            self.add_error(field if field in self.fields else None, message)
 
 
 class SessionCancelForm(forms.Form):
@@ -795,7 +819,8 @@ class SessionAdmin(
 
     @admin.display(description=_("premier jour"), ordering="first_day_date")
     def first_day(self, obj):
-        return obj.first_day_date
+        # "1er mai 2027", as the dashboard and the pages write it (Django's format says "1 mai").
+        return short_date(obj.first_day_date) if obj.first_day_date else None
 
     @admin.display(description=_("places prises"), ordering="seats_held_count")
     def seats_taken(self, obj):
@@ -816,7 +841,9 @@ class SessionAdmin(
         if closes_on is None:
             return _("sans date")
         today = timezone.localdate()
-        date = date_format(closes_on, "j F" if closes_on.year == today.year else "j F Y")
+        date = short_date(closes_on)
+        if closes_on.year == today.year:
+            date = date.removesuffix(f" {closes_on.year}")
         if closes_on >= today:
             return _("ouvertes jusqu'au %(date)s") % {"date": date}
         return _("closes le %(date)s") % {"date": date}

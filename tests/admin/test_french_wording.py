@@ -1,6 +1,8 @@
 """The admin in French without Django's clumsy bits: no "objet session", no agreement that
 guesses a model's gender ("sessions sélectionnés"); the project's locale/fr overrides them."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -47,3 +49,15 @@ def test_action_without_selection_is_told_in_french(staff_client):
     )
 
     assert "Des éléments doivent être sélectionnés" in response.content.decode()
+
+
+def test_session_list_writes_the_first_of_the_month_1er(staff_client):
+    today = datetime.date.today()
+    first_day = datetime.date(today.year + 1, 5, 1)
+    SessionFactory(registration_deadline=datetime.date(today.year + 1, 4, 1), days=[first_day])
+
+    page = staff_client.get(CHANGELIST).content.decode()
+
+    assert f"1er mai {first_day.year}" in page
+    assert "ouvertes jusqu'au 1er avril" in page.replace("&#x27;", "'")
+    assert f">1 mai {first_day.year}<" not in page
