@@ -7,7 +7,11 @@ sessions at once. A condition made only of comparisons between a row's own field
 constants (exact, lt, lte, gt, gte, in, isnull; AND, OR, NOT) is evaluated here in Python,
 with SQL's rules for NULL (a comparison with NULL is unknown; the constraint fails only when
 its condition is false, as `Coalesce(condition, True)`); any other condition, and every
-unique constraint, is checked by Django as usual. The conditions stay in the models'
+unique constraint, is checked by Django as usual. So is a comparison whose answer Python might
+not give as the database does: on `pk` (not among the row's field values), or ordering a text
+(lt, lte, gt, gte follow the database's collation, not Python's code points). A literal None
+is Django's IS NULL (`a=None`; dropped from an `in` list), but an F() operand that is None is
+a NULL column: `a = b` is then unknown, as in SQL. The conditions stay in the models'
 `Meta.constraints`: nothing here restates them.
 """
 
@@ -102,6 +106,8 @@ def _field_values(instance, model, exclude) -> dict:
 
 def _operand(value, values):
     if isinstance(value, F):
+        if value.name == "pk":
+            raise _Unsupported
         if value.name not in values:
             raise _Skipped
         return values[value.name]
@@ -128,6 +134,8 @@ def _evaluate(node, values) -> bool | None:
     lookup, rhs = node
     name, _, kind = lookup.partition("__")
     kind = kind or "exact"
+    if name == "pk":
+        raise _Unsupported
     if name not in values:
         raise _Skipped
     lhs = values[name]
@@ -135,13 +143,21 @@ def _evaluate(node, values) -> bool | None:
         if not isinstance(rhs, bool):
             raise _Unsupported
         return (lhs is None) == rhs
-    rhs = [_operand(item, values) for item in rhs] if kind == "in" else _operand(rhs, values)
-    if kind == "exact" and rhs is None:
-        return lhs is None  # Django reads "= None" as IS NULL
-    if lhs is None or (kind != "in" and rhs is None):
-        return None
     if kind == "in":
-        return lhs in rhs
+        # Django drops a literal None from the list; a NULL column in it makes a miss unknown.
+        items = [_operand(item, values) for item in rhs if item is not None]
+        if lhs is None:
+            return None
+        if lhs in [item for item in items if item is not None]:
+            return True
+        return None if None in items else False
     if kind not in _COMPARISONS:
         raise _Unsupported
+    if kind == "exact" and rhs is None:
+        return lhs is None  # Django reads "= None" as IS NULL
+    rhs = _operand(rhs, values)
+    if lhs is None or rhs is None:
+        return None  # against a NULL column (an F() that is None): unknown
+    if kind != "exact" and (isinstance(lhs, str) or isinstance(rhs, str)):
+        raise _Unsupported  # the database's collation orders texts
     return _COMPARISONS[kind](lhs, rhs)

@@ -7,11 +7,11 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import CheckConstraint
+from django.db.models import CheckConstraint, F, Q
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.models import Session, SessionDay
-from enrolment.model_checks import _evaluate, _field_values, validate_constraints
+from enrolment.model_checks import _evaluate, _field_values, _Unsupported, validate_constraints
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,65 @@ def test_a_failing_constraint_gives_the_models_message_without_a_query():
         validate_constraints(day, exclude={"session"})
     assert len(queries) == 0
     assert any("matin" in message for message in error.value.messages)
+
+
+# Synthetic conditions where Python's answer could differ from the database's: an F() operand
+# that is None (a NULL column, not IS NULL), `pk`, texts ordered by the database's collation,
+# `in` lists with None.
+TRICKY_CONDITIONS = [
+    Q(capacity=F("min_participants")),
+    ~Q(capacity=F("min_participants")),
+    Q(capacity__gte=F("min_participants")),
+    Q(capacity__in=[F("min_participants"), 12]),
+    ~Q(capacity__in=[F("min_participants"), 12]),
+    Q(capacity__in=[None, 12]),
+    ~Q(capacity__in=[None, 12]),
+    Q(capacity=None),
+    ~Q(capacity=None),
+    Q(pk__gt=10),
+    Q(capacity__lt=F("pk")),
+    Q(label__lt="b"),
+    Q(label__gte=F("city")),
+]
+TRICKY_ROWS = [
+    {"pk": None, "capacity": 12, "min_participants": None, "label": "B", "city": "a"},
+    {"pk": 3, "capacity": None, "min_participants": None, "label": "a", "city": "B"},
+    {"pk": 20, "capacity": 5, "min_participants": 5, "label": "é", "city": "f"},
+    {"pk": 20, "capacity": 5, "min_participants": 6, "label": "b", "city": "b"},
+    {"pk": 4, "capacity": None, "min_participants": 12, "label": "Z", "city": "a"},
+]
+
+
+def _refused(check, *args) -> bool:
+    try:
+        check(*args)
+    except ValidationError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("row", TRICKY_ROWS)
+def test_tricky_conditions_agree_with_djangos_query(row):
+    for index, condition in enumerate(TRICKY_CONDITIONS):
+        constraint = CheckConstraint(condition=condition, name=f"tricky_{index}")
+        session = Session(**row)
+        session.get_constraints = lambda constraint=constraint: [(Session, [constraint])]
+        database = _refused(constraint.validate, Session, session)
+        python = _refused(validate_constraints, session)
+        assert python == database, (condition, row)
+
+
+def test_tricky_conditions_are_answered_in_python_or_left_to_the_query():
+    values = _field_values(
+        Session(pk=3, capacity=12, min_participants=None, label="B", city="a"), Session, set()
+    )
+    # A NULL column compared: unknown (the constraint holds), without a query.
+    assert _evaluate(Q(capacity=F("min_participants")), values) is None
+    assert _evaluate(~Q(capacity=F("min_participants")), values) is None
+    assert _evaluate(Q(capacity__in=[F("min_participants"), 5]), values) is None
+    # Django's "= None" is IS NULL.
+    assert _evaluate(Q(min_participants=None), values) is True
+    # `pk` and ordered texts: the database answers.
+    for condition in (Q(pk__gt=10), Q(capacity__lt=F("pk")), Q(label__lt="b")):
+        with pytest.raises(_Unsupported):
+            _evaluate(condition, values)
