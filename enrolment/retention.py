@@ -206,7 +206,12 @@ def trainee_anonymise_refusal(
 
 def _enrolments_not_over(trainee: Trainee, *, today: datetime.date) -> models.QuerySet:
     """The trainee's active enrolments (unconfirmed, pending, confirmed, waitlisted) in a session
-    not cancelled whose last day has not passed (or that has no days yet)."""
+    not cancelled whose last day is today or later (or that has no days yet).
+
+    Counted in days, not as enrolment.selectors.session_has_ended (over once its last half-day
+    has ended): a session whose last half-day ended earlier today still keeps its trainees from
+    anonymisation until midnight: a date-only rule (the callers pass `today`), never earlier
+    than session_has_ended."""
     return (
         Enrolment.objects.filter(trainee=trainee)
         .exclude(status__in=Enrolment.INACTIVE)
