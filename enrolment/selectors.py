@@ -4,6 +4,8 @@ One function per rule, used by the public pages, the forms, the services, the jo
 and the providers' space alike:
 - seats held and seats left: `seat_holding_q` (enrolment.models), `seats_held_subquery`,
   `seats_held`, `seats_left`;
+- counts per status and the minimum: `status_counts` (one join) and `minimum_counts`
+  (subqueries), read by `under_minimum` (`session_under_minimum`) and `under_minimum_q`;
 - registration: `registration_closed_reason` (can one enrol, and if not why),
   `registration_open_q` (the same rule in SQL), `registration_state` (the words pages show);
 - the waiting list: `EnrolmentQuerySet.waitlisted` (its order) and `waitlist_position_expression`
