@@ -8,12 +8,14 @@ they are not scanned.
 Apostrophes are not checked: the project writes the plain ' everywhere, consistently."""
 
 import ast
+import datetime
 import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from enrolment.mails import MailKind
@@ -342,3 +344,12 @@ def test_key_pages_and_a_mail_have_no_plain_space_before_double_signs(client, ma
     found["mail (text)"] = [excerpt for _offset, excerpt in offences(mail.body)]
     found["mail (subject)"] = [excerpt for _offset, excerpt in offences(mail.subject)]
     assert not any(found.values()), {where: bad for where, bad in found.items() if bad}
+
+
+def test_a_moment_on_the_first_of_a_month_reads_1er_in_paris_time():
+    # 23:30 UTC on 30 November is 00:30 on 1 December in Paris: the pages' "demande du",
+    # "annulée le" and "proposée le" dates read the local day, written "1er".
+    moment = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
+    page = Template("{% load catalogue_extras tz %}{{ moment|localtime|date_courte }}")
+
+    assert page.render(Context({"moment": moment})) == "1er décembre 2026"
