@@ -198,7 +198,7 @@ class OpcoScopedAdminMixin:
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Another OPCO's object answers as a missing one does, with a 404 (Django's admin
         # would redirect to its index, saying the object "may have been deleted").
-        raise Http404(_("Cet objet n'existe pas."))
+        raise Http404(_("Aucun élément à cette adresse."))
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

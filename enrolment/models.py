@@ -546,7 +546,12 @@ class Transition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        # "création → Confirmée": the statuses in words (an enrolment's or a session's), as
+        # the admin's history tables write them.
+        labels = dict((Enrolment.Status if self.enrolment_id else Session.Status).choices)
+        before = labels.get(self.from_status, self.from_status) if self.from_status else None
+        after = labels.get(self.to_status, self.to_status)
+        return f"{before or _('création')} → {after}"
 
 
 class SessionChangeRequest(models.Model):

@@ -343,7 +343,7 @@ class EnrolmentAdmin(
             }
         if obj.waitlist_position is not None:
             return _("position %(position)d") % {"position": obj.waitlist_position}
-        return None
+        return "—"
 
 
 @admin.register(ReminderSubscription)

@@ -143,7 +143,8 @@ class TransitionAdmin(
 
     @admin.display(description=_("stagiaire"), ordering="enrolment__trainee__last_name")
     def trainee(self, obj):
-        return obj.enrolment.trainee if obj.enrolment_id else None
+        # A session's own change has no trainee.
+        return obj.enrolment.trainee if obj.enrolment_id else "—"
 
     @admin.display(description=_("changement"))
     def change(self, obj):

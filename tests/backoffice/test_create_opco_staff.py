@@ -25,7 +25,7 @@ def run(*args):
 
 
 def printed_password(output):
-    return re.search(r"password: (\S+)", output).group(1)
+    return re.search(r"mot de passe\u00a0: (\S+)", output).group(1)
 
 
 def test_creates_a_staff_member_of_the_opco_and_prints_a_password(client):
@@ -38,6 +38,7 @@ def test_creates_a_staff_member_of_the_opco_and_prints_a_password(client):
     assert list(user.groups.values_list("name", flat=True)) == [OPCO_STAFF_GROUP]
     assert staff_opco(user) == opco
     assert user.check_password(printed_password(output))
+    assert "Compte de gestionnaire créé, OPCO\u00a0: " in output
     client.force_login(user)
     assert client.get("/admin/catalogue/session/").status_code == 200
 
@@ -53,7 +54,7 @@ def test_finds_the_opco_by_name_and_updates_an_existing_account():
     user.refresh_from_db()
     assert staff_opco(user) == uniformation
     assert user.check_password("mot-de-passe-solide-42")  # kept
-    assert "unchanged" in output
+    assert "mot de passe\u00a0: inchangé (le compte existait déjà)" in output
 
 
 def test_a_given_password_is_set():
@@ -69,8 +70,8 @@ def test_a_given_password_is_set():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("karine@example.org", "akto"), "No OPCO"),
-        (("pas-une-adresse", "opco-sante"), "Not an e-mail address"),
+        (("karine@example.org", "akto"), "Aucun OPCO n'a pour slug ou pour nom"),
+        (("pas-une-adresse", "opco-sante"), "Adresse e-mail invalide"),
     ],
 )
 def test_refuses_an_unknown_opco_or_address(args, message):

@@ -9,45 +9,50 @@ from catalogue.models import Opco
 
 class Command(BaseCommand):
     help = (
-        "Create a staff account of an OPCO (or update an existing one): staff, in the "
-        "'Gestionnaires OPCO' group, managing that OPCO's programme in the admin. A new account "
-        "gets --password or a generated one, printed; an existing one keeps its password "
-        "unless --password is given."
+        "Crée le compte d'un gestionnaire d'un OPCO (ou met à jour un compte existant)\u00a0: "
+        "membre de l'équipe, dans le groupe «\u00a0Gestionnaires OPCO\u00a0», il gère le "
+        "programme de cet OPCO dans l'administration. Un nouveau compte reçoit --password ou "
+        "un mot de passe tiré au hasard, affiché\u00a0; un compte existant garde le sien, sauf "
+        "avec --password."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("email", help="The staff member's e-mail address (their login).")
-        parser.add_argument("opco", help="The OPCO's slug or name, e.g. opco-sante.")
-        parser.add_argument("--password", help="Default: a generated one, printed.")
+        parser.add_argument("email", help="L'adresse e-mail du gestionnaire (son identifiant).")
+        parser.add_argument("opco", help="Le slug ou le nom de l'OPCO, par exemple opco-sante.")
+        parser.add_argument("--password", help="Par défaut\u00a0: tiré au hasard, affiché.")
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Run even with DEBUG off (the password is printed).",
+            help="Exécuter même avec DEBUG désactivé (le mot de passe est affiché).",
         )
 
     def handle(self, *args, email, opco, password=None, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "DEBUG is off: this command prints a password. Use --force to run it anyway."
+                "DEBUG est désactivé\u00a0: cette commande affiche un mot de passe. Ajoutez "
+                "--force pour l'exécuter quand même."
             )
         opco_row = opco_find(opco)
         if opco_row is None:
-            known = ", ".join(Opco.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"No OPCO with slug or name {opco!r} (known: {known}).")
+            known = ", ".join(Opco.objects.values_list("slug", flat=True)) or "aucun"
+            raise CommandError(
+                f"Aucun OPCO n'a pour slug ou pour nom «\u00a0{opco}\u00a0» (OPCO connus\u00a0: "
+                f"{known})."
+            )
         try:
             validate_email(email.strip())
         except ValidationError as exc:
-            raise CommandError(f"Not an e-mail address: {email!r}.") from exc
+            raise CommandError(f"Adresse e-mail invalide\u00a0: «\u00a0{email}\u00a0».") from exc
 
         saved = opco_staff_save(email=email, opco=opco_row, password=password)
 
-        verb = "created" if saved.created else "updated"
+        done = "créé" if saved.created else "mis à jour"
         self.stdout.write(
-            self.style.SUCCESS(f"{saved.user.email}: staff of {opco_row.name} ({verb}).")
+            self.style.SUCCESS(f"Compte de gestionnaire {done}, OPCO\u00a0: {opco_row.name}")
         )
-        self.stdout.write(f"  e-mail:   {saved.user.email}")
+        self.stdout.write(f"  e-mail\u00a0: {saved.user.email}")
         if saved.password:
-            self.stdout.write(f"  password: {saved.password}")
+            self.stdout.write(f"  mot de passe\u00a0: {saved.password}")
         else:
-            self.stdout.write("  password: unchanged (the account already existed)")
-        self.stdout.write("  Log in at /admin/.")
+            self.stdout.write("  mot de passe\u00a0: inchangé (le compte existait déjà)")
+        self.stdout.write("  Connexion\u00a0: /admin/")
