@@ -270,7 +270,7 @@ def test_offer_mail_gives_the_deadline_to_accept(django_capture_on_commit_callba
     waiting.refresh_from_db()
     expires = timezone.localtime(waiting.offer_expires_at)
     assert offer.subject.startswith("Une place s'est libérée – ")
-    assert f"{expires.hour} h {expires:%M}" in offer.body
+    assert f"{expires.hour}\u00a0h\u00a0{expires:%M}" in offer.body
     assert offer.attachments
     cancelled = next(m for m in mailoutbox if m.to == [confirmed.trainee.email])
     assert cancelled.subject.startswith("Inscription annulée – ")
