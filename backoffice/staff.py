@@ -1,6 +1,7 @@
 """OPCO staff accounts: created or updated for one OPCO's programme (the command
 `create_opco_staff`, the demo's manager) or invited by mail by a superuser (the admin's
-"Inviter un gestionnaire"). One find-or-create for both (`_staff_account`).
+"Inviter un gestionnaire"). Both find or create the account as the members' services do
+(`providers.accounts.account_find_or_create`).
 
 The invitation mail's single-use link (providers.mails, STAFF_INVITATION) opens the providers'
 password page, which lands a staff account without a provider in the admin: providers sits
@@ -11,7 +12,7 @@ import secrets
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from accounts.models import User
 from accounts.permissions import OPCO_STAFF_GROUP
 from catalogue.models import Opco, OpcoStaff
 from outbox.queue import mail_queue
-from providers.accounts import Invitation
+from providers.accounts import Invitation, account_find_or_create
 from providers.mails import ProviderMailKind
 
 # One invitation mail per account in each slot of this many minutes: a double submit (or two
@@ -46,31 +47,6 @@ def opco_staff_grant(*, user: User, opco: Opco) -> None:
     OpcoStaff.objects.update_or_create(user=user, defaults={"opco": opco})
 
 
-def _staff_account(
-    *, email: str, first_name: str = "", last_name: str = "", password: str | None = None
-) -> tuple[User, bool]:
-    """The account of `email` (normalised), locked, or a new one (True) with `password`, or
-    without a usable password when None. An account created meanwhile by a concurrent request
-    is taken rather than failing on the unique address. Call inside a transaction."""
-    user = User.objects.select_for_update().filter(email__iexact=email).first()
-    if user is not None:
-        return user, False
-    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    # The address's uniqueness is the database's to check (below): a check here would race.
-    user.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
-        # The same address created meanwhile by another request: take that account.
-        return User.objects.select_for_update().get(email__iexact=email), False
-    return user, True
-
-
 @dataclasses.dataclass
 class StaffSaved:
     user: User
@@ -87,7 +63,7 @@ def opco_staff_save(*, email: str, opco: Opco, password: str | None = None) -> S
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         new_password = password or secrets.token_urlsafe(16)
-        user, created = _staff_account(email=email, password=new_password)
+        user, created = account_find_or_create(email=email, password=new_password)
         if created:
             password = new_password
         elif password:
@@ -110,7 +86,9 @@ def staff_invite(
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         opco = Opco.objects.select_for_update().get(pk=opco_id)
-        user, _created = _staff_account(email=email, first_name=first_name, last_name=last_name)
+        user, _created = account_find_or_create(
+            email=email, first_name=first_name, last_name=last_name
+        )
         if not user.is_active:
             raise ValidationError(
                 _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),

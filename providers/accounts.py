@@ -4,7 +4,10 @@ link lands them in the admin through the same password page.)
 The mails go through the outbox; their one-time links are made when they leave
 (providers.mails)."""
 
+import dataclasses
 import enum
+import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -35,6 +38,48 @@ class Invitation(enum.Enum):
     ALREADY_MEMBER = "already_member"
 
 
+def account_find_or_create(
+    *, email: str, first_name: str = "", last_name: str = "", password: str | None = None
+):
+    """The account of `email` (normalised by the caller), locked, or a new one (True) with
+    `password`, or without a usable password when None. An account created meanwhile by a
+    concurrent request is taken rather than failing on the unique address. Call inside a
+    transaction. The one find-or-create of the members' services here and of the staff's
+    (backoffice.staff)."""
+    User = get_user_model()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    # The address's uniqueness is the database's to check (below): a check here would race.
+    user.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # The same address created meanwhile by another request: take that account.
+        return User.objects.select_for_update().get(email__iexact=email), False
+    return user, True
+
+
+def _member_check(user) -> None:
+    """Members are the provider's people, never staff: a member sees every session of the
+    provider, whatever its OPCO, and an OPCO's staff who joined would see another OPCO's
+    trainees."""
+    if user.is_staff or user.is_superuser:
+        raise ValidationError(
+            _(
+                "Cette adresse est celle d'un compte de l'administration\u00a0: un membre de "
+                "l'espace d'un organisme ne peut pas en être un."
+            ),
+            code="staff",
+        )
+
+
 def member_invite(
     *, provider_id: int, email: str, first_name: str = "", last_name: str = ""
 ) -> Invitation:
@@ -49,37 +94,15 @@ def member_invite(
     with transaction.atomic():
         # One invitation at a time per provider: two clicks on "Inviter" make one account.
         provider = Provider.objects.select_for_update().get(pk=provider_id)
-        user = User.objects.filter(email__iexact=email).first()
-        created = user is None
-        if created:
-            user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
-            user.set_unusable_password()
-            # The address's uniqueness is the database's to check (below): a check here would
-            # race.
-            user.full_clean(validate_unique=False, validate_constraints=False)
-            try:
-                with transaction.atomic():
-                    user.save()
-            except IntegrityError:
-                # The same address created meanwhile by another request (another provider's
-                # invitation): take that account.
-                user = User.objects.get(email__iexact=email)
-                created = False
+        user, _created = account_find_or_create(
+            email=email, first_name=first_name, last_name=last_name
+        )
         if not user.is_active:
             raise ValidationError(
                 _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
                 code="inactive",
             )
-        if user.is_staff or user.is_superuser:
-            # A member sees every session of the provider, whatever its OPCO: an OPCO's staff
-            # who joined would see another OPCO's trainees. Members are the provider's people.
-            raise ValidationError(
-                _(
-                    "Cette adresse est celle d'un compte de l'administration\u00a0: un membre de "
-                    "l'espace d'un organisme ne peut pas en être un."
-                ),
-                code="staff",
-            )
+        _member_check(user)
         already = provider.members.filter(pk=user.pk).exists()
         if already and user.has_usable_password():
             return Invitation.ALREADY_MEMBER
@@ -119,3 +142,25 @@ def password_chosen(*, user) -> None:
     """After a password set through a mailed link: whoever holds the mailbox owns the account,
     so its login lock-out (per account) is lifted. A locked-out IP stays locked out."""
     lockout_lift(email=user.email)
+
+
+@dataclasses.dataclass
+class MemberSaved:
+    user: Any
+    created: bool
+    # The password set by this call (None: the existing account keeps its own).
+    password: str | None
+
+
+def member_save(*, email: str, provider: Provider, password: str | None = None) -> MemberSaved:
+    """Make `email` a member of `provider` (the command `create_provider_member`, for demos),
+    creating its account with `password` or a generated one if it has none; an existing
+    account keeps its password. Raises ValidationError for a staff or superuser account."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email.strip())
+    with transaction.atomic():
+        new_password = password or secrets.token_urlsafe(16)
+        user, created = account_find_or_create(email=email, password=new_password)
+        _member_check(user)
+        provider.members.add(user)
+    return MemberSaved(user=user, created=created, password=new_password if created else None)

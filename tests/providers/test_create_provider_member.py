@@ -73,3 +73,14 @@ def test_refuses_to_run_with_debug_off_unless_forced(settings, provider):
 
     create_member("ines@croix-rouge.example.org", provider.slug, "--force")
     assert provider.members.filter(email="ines@croix-rouge.example.org").exists()
+
+
+def test_refuses_a_staff_account(settings, provider):
+    # Members are never staff: a staff account in a provider's space would see every session
+    # of the provider, another OPCO's too.
+    settings.DEBUG = True
+    staff = User.objects.create_user(email="gestion@opco.example.org", is_staff=True)
+
+    with pytest.raises(CommandError, match="compte de l'administration"):
+        create_member(staff.email, provider.slug)
+    assert not provider.members.exists()

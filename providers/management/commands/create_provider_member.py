@@ -1,18 +1,16 @@
-import secrets
-
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from accounts.models import User
 from catalogue.models import Provider
+from providers.accounts import member_save
 
 
 class Command(BaseCommand):
     help = (
         "Create an account for a provider's member (or take the existing one) and attach it to "
         "the provider, for local demos. Without --password, one is generated and printed; an "
-        "existing account keeps its password."
+        "existing account keeps its password. A staff account cannot be a member."
     )
 
     def add_arguments(self, parser):
@@ -37,19 +35,16 @@ class Command(BaseCommand):
             known = ", ".join(Provider.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No provider with slug {provider!r} (known: {known}).") from exc
 
-        email = User.objects.normalize_email(email)
-        with transaction.atomic():
-            user = User.objects.filter(email__iexact=email).first()
-            created = user is None
-            if created:
-                password = password or secrets.token_urlsafe(16)
-                user = User.objects.create_user(email=email, password=password)
-            provider_row.members.add(user)
+        try:
+            saved = member_save(email=email, provider=provider_row, password=password)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        user = saved.user
 
         self.stdout.write(self.style.SUCCESS(f"{user.email} is a member of {provider_row.name}."))
-        if created:
+        if saved.created:
             self.stdout.write(f"  e-mail:   {user.email}")
-            self.stdout.write(f"  password: {password}")
+            self.stdout.write(f"  password: {saved.password}")
         else:
             self.stdout.write("  The account already existed: its password is unchanged.")
         self.stdout.write("  Log in at /connexion/ to reach /espace-organisme/.")
