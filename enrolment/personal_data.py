@@ -1,7 +1,9 @@
 """Everything the portal holds about one trainee, for their right of access (RGPD art. 15, a
 copy in a machine-readable format): identity, employer, enrolments with their statuses and
-history, attendance, satisfaction answers, reminder requests, and the mails sent to them (kind
-and dates, never the bodies, which are rendered when sending and not kept).
+history, attendance, satisfaction answers, reminder requests, and the mails sent to them: their
+kind, subject, dates and the text staff added (a cancellation's reason), and for a message staff
+wrote to a session's trainees ("Écrire aux stagiaires", a StaffMessage) its subject and text. The
+other mails' bodies are rendered when sending and not kept.
 
 The keys are French: the file is for the person. Staff download it from the trainee's admin
 page (backoffice.admin.personal_data), which passes the sessions the user may see.
@@ -17,11 +19,13 @@ from django.utils import timezone
 from catalogue.models import Session, SessionDay
 from outbox.models import OutboxMail
 
+from .mails import MailKind
 from .models import (
     SATISFACTION_RATINGS,
     Attendance,
     Enrolment,
     ReminderSubscription,
+    StaffMessage,
     Trainee,
     Transition,
 )
@@ -151,17 +155,41 @@ def trainee_data(trainee: Trainee, *, sessions_q: Q | None = None) -> dict:
             | _fields(subscription, ("created_at", "confirmed_at", "unsubscribed_at"))
             for subscription in subscriptions.select_related("session__module").order_by("pk")
         ],
-        # Kind and dates only: the bodies are not kept.
-        "e-mails": [
-            {
-                _label(OutboxMail, "kind"): mail.get_kind_display(),
-                _label(OutboxMail, "status"): mail.get_status_display(),
-                _label(OutboxMail, "created_at"): mail.created_at,
-                _label(OutboxMail, "sent_at"): mail.sent_at,
-            }
-            for mail in mails.order_by("created_at", "pk")
-        ],
+        "e-mails": _mails(list(mails.order_by("created_at", "pk"))),
     }
+
+
+def _staff_message_id(mail: OutboxMail) -> int | None:
+    # A staff message's mail notes the StaffMessage's id (enrolment.staff_mails).
+    if mail.kind == MailKind.STAFF_MESSAGE and mail.note.isdigit():
+        return int(mail.note)
+    return None
+
+
+def _mails(mails: list[OutboxMail]) -> list[dict]:
+    """Each mail's kind, subject, status and dates, the text staff added to it, and a staff
+    message's subject and text (read in one query). Other bodies are not kept."""
+    messages = StaffMessage.objects.in_bulk(
+        [pk for pk in map(_staff_message_id, mails) if pk is not None]
+    )
+    result = []
+    for mail in mails:
+        entry = {
+            _label(OutboxMail, "kind"): mail.get_kind_display(),
+            _label(OutboxMail, "subject"): mail.subject,
+            _label(OutboxMail, "status"): mail.get_status_display(),
+            _label(OutboxMail, "created_at"): mail.created_at,
+            _label(OutboxMail, "sent_at"): mail.sent_at,
+        }
+        message_id = _staff_message_id(mail)
+        if message_id is not None:
+            message = messages.get(message_id)
+            if message is not None:
+                entry["message"] = _fields(message, ("subject", "body", "sent_at"))
+        elif mail.note:
+            entry[_label(OutboxMail, "note")] = mail.note
+        result.append(entry)
+    return result
 
 
 class LocalTimeEncoder(DjangoJSONEncoder):

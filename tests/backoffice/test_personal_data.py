@@ -119,7 +119,7 @@ def test_the_export_holds_everything_about_the_trainee(trainee, sante_client, sa
     assert enrolment["questionnaire de satisfaction"]["commentaire"] == "Merci à Chantal"
     assert len(data["demandes de rappel"]) == 1
     [mail] = data["e-mails"]
-    assert set(mail) == {"type", "statut", "créé le", "envoyé le"}
+    assert set(mail) == {"type", "objet", "statut", "créé le", "envoyé le"}
     # Recorded in the trainee's admin history.
     entry = LogEntry.objects.get(object_id=str(trainee.pk), user=sante_user)
     assert entry.change_message == "Données personnelles exportées (JSON)."
