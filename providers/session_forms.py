@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session, Trainer
 from catalogue.text import FICHE_TEXT_MAX_LENGTH
+from catalogue.widgets import TIME_INPUT_FORMATS, FrenchTimeInput
 from enrolment.session_services import DAY_TIMES, PROVIDER_FIELDS
 
 # Fields the service names that the form shows elsewhere: derived from the postcode.
@@ -41,8 +42,9 @@ def _time_field(label):
     return forms.TimeField(
         label=label,
         required=False,
-        input_formats=["%H:%M", "%H:%M:%S", "%Hh%M", "%H h %M"],
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=TIME_INPUT_FORMATS,
+        # "9 h 00", as the admin shows it.
+        widget=FrenchTimeInput(),
     )
 
 

@@ -28,6 +28,7 @@ from catalogue.models import (
 )
 from catalogue.selectors import day_bounds
 from catalogue.text import MESSAGE_MAX_LENGTH, phone_for_display
+from catalogue.widgets import TIME_INPUT_FORMATS, FrenchTimeInput
 from enrolment.job_selectors import satisfaction_summary
 from enrolment.models import Enrolment, SessionChangeRequest
 from enrolment.selectors import (
@@ -450,9 +451,6 @@ USUAL_HOURS = {
 }
 
 
-FRENCH_TIME_INPUT_FORMATS = ("%Hh%M", "%H h %M", "%Hh", "%H h")
-
-
 class SessionDayInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -463,10 +461,10 @@ class SessionDayInlineForm(forms.ModelForm):
                 self.initial.setdefault(name, value)
         for name in USUAL_HOURS:
             if name in self.fields:
-                # Shown as "09:00"; typed as staff write them too ("9h", "9 h 30", "9h30").
+                # Shown as "9 h 00"; typed as staff write them too ("9h", "9:00", "13h30").
                 field = self.fields[name]
-                field.input_formats = [*field.input_formats, *FRENCH_TIME_INPUT_FORMATS]
-                field.widget.format = "%H:%M"
+                field.input_formats = TIME_INPUT_FORMATS
+                field.widget = FrenchTimeInput()
 
 
 class SessionDayInline(admin.TabularInline):

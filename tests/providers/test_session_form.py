@@ -126,8 +126,8 @@ def test_new_session_form_prefills_the_usual_hours(alice_client, provider):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'name="jours-0-morning_start" value="09:00"' in html
-    assert 'name="jours-2-afternoon_end" value="17:00"' in html
+    assert 'name="jours-0-morning_start" value="9 h 00"' in html
+    assert 'name="jours-2-afternoon_end" value="17 h 00"' in html
     assert "Durand" in html
     assert "Étrangère" not in html
     assert (
