@@ -91,7 +91,7 @@ def test_approved_new_days_mail_each_trainee_once_with_a_newer_calendar(
     ]
     message = next(m for m in changed if m.to == ["lea@ccas.example.org"])
     new_day = days[1]["date"]
-    assert str(new_day.year) in message.body and "16 h 30" in message.body
+    assert str(new_day.year) in message.body and "16\u00a0h\u00a030" in message.body
     [(filename, content, _)] = message.attachments
     assert filename == "formation.ics"
     after = _sequences(content.encode())
