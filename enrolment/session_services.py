@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -305,6 +305,17 @@ def _session_gaps(session: Session) -> list[str]:
         has_trainers=bool(session.trainers.all()),
         deadline=session.registration_deadline,
     )
+
+
+def sessions_left_without_trainers(trainer_ids: Iterable[int]) -> QuerySet[Session]:
+    """The published sessions whose trainers are all among these: deleting them would leave the
+    sessions without the trainers their publication required (the admin refuses it)."""
+    trainer_ids = list(trainer_ids)
+    links = Session.trainers.through.objects
+    return Session.objects.filter(
+        status=Status.PUBLISHED,
+        pk__in=links.filter(trainer__in=trainer_ids).values("session"),
+    ).exclude(Exists(links.filter(session=OuterRef("pk")).exclude(trainer__in=trainer_ids)))
 
 
 def session_missing_for_publication(session: Session) -> list[str]:

@@ -50,6 +50,7 @@ from enrolment.session_services import (
     session_change,
     session_check,
     session_create,
+    sessions_left_without_trainers,
 )
 from enrolment.transitions import Actor
 
@@ -302,6 +303,21 @@ class TrainerAdmin(OpcoScopedAdminMixin, admin.ModelAdmin):
         return (
             obj is None or provider_is_theirs(request.user, obj.provider)
         ) and super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # A published session keeps at least one trainer: deleting its last ones is refused,
+        # as Django refuses to delete a protected row (the page lists the sessions).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        sessions = sessions_left_without_trainers(obj.pk for obj in objs)
+        protected = [
+            *protected,
+            *(
+                _("%(session)s (session publiée\u00a0: elle n'aurait plus d'intervenant)")
+                % {"session": session}
+                for session in sessions.select_related("module")
+            ),
+        ]
+        return deleted, counts, perms_needed, protected
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -7,11 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from catalogue.models import Session
+from catalogue.models import Session, Trainer
 from enrolment.session_services import session_change, session_provider_check
 from enrolment.transitions import Actor
 from tests.admin.formdata import admin_form_data
-from tests.factories import SessionFactory
+from tests.factories import SessionFactory, TrainerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,31 @@ def test_a_provider_may_not_take_the_address_or_trainers_of_a_published_session(
     errors = error.value.message_dict
     assert errors["venue_address"] == ["Une session publiée garde l'adresse de son lieu."]
     assert errors["trainers"] == ["Une session publiée garde au moins un intervenant."]
+
+
+def trainer_delete_url(trainer):
+    return reverse("admin:catalogue_trainer_delete", args=[trainer.pk])
+
+
+def test_the_last_trainer_of_a_published_session_cannot_be_deleted(staff_client, published):
+    trainer = published.trainers.get()
+
+    page = staff_client.get(trainer_delete_url(trainer)).content.decode()
+    response = staff_client.post(trainer_delete_url(trainer), {"post": "yes"})
+
+    assert "elle n'aurait plus d'intervenant" in page.replace("&#x27;", "'")
+    assert response.status_code == 200
+    assert published.trainers.filter(pk=trainer.pk).exists()
+
+
+def test_a_trainer_another_one_replaces_or_of_a_draft_may_be_deleted(staff_client, published):
+    trainer = published.trainers.get()
+    published.trainers.add(TrainerFactory(provider=published.provider))
+    draft = SessionFactory(status=Session.Status.DRAFT, provider=published.provider)
+    draft.trainers.add(trainer)
+
+    response = staff_client.post(trainer_delete_url(trainer), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Trainer.objects.filter(pk=trainer.pk).exists()
+    assert published.trainers.count() == 1
