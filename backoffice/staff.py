@@ -11,17 +11,15 @@ import dataclasses
 import secrets
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import OPCO_STAFF_GROUP
 from catalogue.models import Opco, OpcoStaff
 from outbox.queue import mail_queue
-from providers.accounts import Invitation, account_find_or_create
+from providers.accounts import Invitation, account_find_or_create, account_to_invite
 from providers.mails import ProviderMailKind
 
 # One invitation mail per account in each slot of this many minutes: a double submit (or two
@@ -83,17 +81,9 @@ def staff_invite(
     mail (ACCESS_GRANTED): it logs in as before.
 
     Raises ValidationError for a deactivated account."""
-    email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         opco = Opco.objects.select_for_update().get(pk=opco_id)
-        user, _created = account_find_or_create(
-            email=email, first_name=first_name, last_name=last_name
-        )
-        if not user.is_active:
-            raise ValidationError(
-                _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
-                code="inactive",
-            )
+        user = account_to_invite(email=email, first_name=first_name, last_name=last_name)
         opco_staff_grant(user=user, opco=opco)
         if user.has_usable_password():
             return Invitation.ACCESS_GRANTED

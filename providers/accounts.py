@@ -66,6 +66,21 @@ def account_find_or_create(
     return user, True
 
 
+def account_to_invite(*, email: str, first_name: str = "", last_name: str = ""):
+    """The account an invitation is for: that of `email` (normalised here), locked, or a new
+    one without a usable password. Raises ValidationError for a deactivated account (staff
+    reactivate it first, knowingly). Call inside a transaction. The invitations of the members
+    (member_invite) and of the OPCO staff (backoffice.staff.staff_invite)."""
+    email = get_user_model().objects.normalize_email(email.strip())
+    user, _created = account_find_or_create(email=email, first_name=first_name, last_name=last_name)
+    if not user.is_active:
+        raise ValidationError(
+            _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
+            code="inactive",
+        )
+    return user
+
+
 def _member_check(user) -> None:
     """Members are the provider's people, never staff: a member sees every session of the
     provider, whatever its OPCO, and an OPCO's staff who joined would see another OPCO's
@@ -89,19 +104,10 @@ def member_invite(
 
     Raises ValidationError for a deactivated account (staff reactivate it first, knowingly) and
     for a staff or superuser account (members are never staff)."""
-    User = get_user_model()
-    email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         # One invitation at a time per provider: two clicks on "Inviter" make one account.
         provider = Provider.objects.select_for_update().get(pk=provider_id)
-        user, _created = account_find_or_create(
-            email=email, first_name=first_name, last_name=last_name
-        )
-        if not user.is_active:
-            raise ValidationError(
-                _("Ce compte est désactivé\u00a0: réactivez-le avant de l'inviter."),
-                code="inactive",
-            )
+        user = account_to_invite(email=email, first_name=first_name, last_name=last_name)
         _member_check(user)
         already = provider.members.filter(pk=user.pk).exists()
         if already and user.has_usable_password():
