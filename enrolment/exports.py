@@ -227,19 +227,6 @@ def participants_response(session: Session, *, file_format: str) -> HttpResponse
     )
 
 
-def enrolments_queryset_rows(
-    queryset: QuerySet[Enrolment], columns: Sequence[Column] = PARTICIPANT_COLUMNS
-) -> Iterable[list[Cell]]:
-    """Rows of any enrolments (the admin's lists), with what PARTICIPANT_COLUMNS read, in one
-    query."""
-    return rows(
-        queryset.select_related("trainee__employer", "employer").annotate(
-            waitlist_position=waitlist_position_expression()
-        ),
-        columns,
-    )
-
-
 # The admin's exports of the selected sessions: their enrolments, and the sessions with their
 # fill.
 
