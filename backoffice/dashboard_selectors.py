@@ -38,11 +38,11 @@ def months_back(today: datetime.date, months: int) -> list[datetime.date]:
     ]
 
 
-def counted_enrolments_q(prefix: str = "") -> Q:
+def counted_enrolments_q() -> Q:
     """The enrolments that count in the figures: those whose address was confirmed (a request
     never confirmed never counted, README "An enrolment counts once its address is
     confirmed")."""
-    return Q(**{f"{prefix}address_confirmed_at__isnull": False})
+    return Q(address_confirmed_at__isnull=False)
 
 
 def upcoming_sessions(*, user, today: datetime.date) -> list[Session]:
