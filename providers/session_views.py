@@ -58,7 +58,9 @@ def session_create(request):
     if provider is None:
         # A member of several providers first says for which one.
         return render(request, "providers/session_provider_choice.html", {"providers": providers})
-    return _session_form(request, provider=provider, session=None)
+    return _session_form(
+        request, provider=provider, session=None, several_providers=len(providers) > 1
+    )
 
 
 @never_cache
@@ -81,7 +83,9 @@ def _chosen_provider(request, providers):
     return next((provider for provider in providers if str(provider.pk) == chosen), None)
 
 
-def _session_form(request, *, provider, session):
+def _session_form(request, *, provider, session, several_providers=False):
+    """`several_providers`: a new session's form carries its provider back (`organisme`,
+    read by _chosen_provider); a session's edit knows its provider."""
     initial, initial_days = _initial(session)
     data = request.POST if request.method == "POST" else None
     form = SessionForm(data, provider=provider, initial=initial)
@@ -131,7 +135,7 @@ def _session_form(request, *, provider, session):
         ]
         if session is not None
         else [],
-        "several_providers": len(member_providers(user=request.user)) > 1,
+        "several_providers": several_providers,
     }
     return render(request, "providers/session_form.html", context)
 
