@@ -11,7 +11,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Prefetch
 from django.utils import timezone
 
 from catalogue.models import Provider
@@ -72,15 +72,23 @@ def pending_digests_send(*, now: datetime.datetime | None = None) -> int:
     hour = timezone.localtime(now).strftime("%Y%m%d%H")
     pending = _pending_by_provider()
     reported = _reported_by_provider(list(pending))
-    User = get_user_model()
+    due = {
+        provider_id: enrolment_ids
+        for provider_id, enrolment_ids in pending.items()
+        if enrolment_ids - reported.get(provider_id, set())
+    }
+    providers = Provider.objects.prefetch_related(
+        Prefetch(
+            "members",
+            queryset=get_user_model().objects.filter(is_active=True).order_by("pk"),
+            to_attr="active_members",
+        )
+    ).in_bulk(list(due))
     queued = 0
-    for provider_id, enrolment_ids in sorted(pending.items()):
-        if not enrolment_ids - reported.get(provider_id, set()):
-            continue
-        provider = Provider.objects.get(pk=provider_id)
-        members = User.objects.filter(providers=provider, is_active=True).order_by("pk")
+    for provider_id, enrolment_ids in sorted(due.items()):
+        provider = providers[provider_id]
         with transaction.atomic():
-            for member in members:
+            for member in provider.active_members:
                 mail = mail_queue(
                     kind=ProviderMailKind.PENDING_DIGEST,
                     recipient=member.email,
