@@ -72,10 +72,11 @@ class FillChart:
     text_x: int
 
 
-def fill_chart(sessions, *, fill_text, under_minimum) -> FillChart:
+def fill_chart(sessions) -> FillChart:
     """One row per session: its capacity as an outline, the seats held as a bar inside it
-    (hatched when under the minimum), the minimum as a dashed mark, and `fill_text(session)`
-    ("9 / 12 · min 6") after it. `sessions` carry `seats_held_count`."""
+    (hatched when under the minimum), the minimum as a dashed mark, and its `fill_text`
+    ("9 / 12 · min 6") after it. `sessions` carry `seats_held_count`, `fill_text` and
+    `under_minimum` (the dashboard's view sets the last two)."""
     label_width, bars_width = 250, 280
     bars_x = label_width + 10
     scale = bars_width / max([session.capacity for session in sessions] + [1])
@@ -85,8 +86,8 @@ def fill_chart(sessions, *, fill_text, under_minimum) -> FillChart:
         rows.append(
             FillRow(
                 label=_truncate(session_label(session), 36),
-                text=fill_text(session),
-                under_minimum=under_minimum(session),
+                text=session.fill_text,
+                under_minimum=session.under_minimum,
                 y=y,
                 text_y=y + BAR_HEIGHT - 3,
                 capacity_width=round(session.capacity * scale, 1),

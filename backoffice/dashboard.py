@@ -21,15 +21,6 @@ from .scoping import is_national, staff_opco
 PERMISSION = "catalogue.view_session"
 
 
-def session_fill_text(session) -> str:
-    """ "9 / 12 · min 6": the seats held, the capacity and the minimum."""
-    return fill_text(
-        held=session.seats_held_count,
-        capacity=session.capacity,
-        minimum=session.min_participants,
-    )
-
-
 def _programme(user) -> str | None:
     if is_national(user):
         return _("tous les OPCO")
@@ -55,15 +46,18 @@ def dashboard_view(request):
         figures = dashboard(user=request.user)
         published = [s for s in figures.upcoming if s.status == Session.Status.PUBLISHED]
         for session in figures.upcoming:
-            session.fill_text = session_fill_text(session)
+            # "9 / 12 · min 6": the seats held, the capacity and the minimum.
+            session.fill_text = fill_text(
+                held=session.seats_held_count,
+                capacity=session.capacity,
+                minimum=session.min_participants,
+            )
             session.under_minimum = session_under_minimum(session)
         for enrolment in figures.pending:
             enrolment.waiting_day = timezone.localdate(enrolment.waiting_since)
         context.update(
             figures=figures,
-            fill_chart=charts.fill_chart(
-                published, fill_text=session_fill_text, under_minimum=session_under_minimum
-            ),
+            fill_chart=charts.fill_chart(published),
             month_chart=charts.month_chart(figures.per_month),
             region_chart=charts.hbar_chart(
                 [(row["session__region"], row["total"]) for row in figures.per_region]
