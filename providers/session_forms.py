@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Session, Trainer
 from catalogue.text import FICHE_TEXT_MAX_LENGTH
 from catalogue.widgets import TIME_INPUT_FORMATS, FrenchTimeInput
-from enrolment.session_services import DAY_TIMES, PROVIDER_FIELDS
+from enrolment.session_services import DAY_TIMES, HALF_DAYS, PROVIDER_FIELDS
 
 # Fields the service names that the form shows elsewhere: derived from the postcode.
 SERVICE_FIELD_ON_FORM = {"department": "postcode", "region": "postcode"}
@@ -131,7 +131,7 @@ class DayForm(forms.Form):
         cleaned = super().clean()
         if self.has_changed() and not cleaned.get("date") and "date" not in self.errors:
             self.add_error("date", _("Indiquez la date de cette journée."))
-        for start, end in (DAY_TIMES[:2], DAY_TIMES[2:]):
+        for start, end in HALF_DAYS:
             if bool(cleaned.get(start)) != bool(cleaned.get(end)):
                 missing = end if cleaned.get(start) else start
                 self.add_error(missing, _("Indiquez le début et la fin."))
