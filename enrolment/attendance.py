@@ -10,7 +10,6 @@ the fiche, the convocation and the certificate show.
 import datetime
 import logging
 import operator
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,27 +99,6 @@ def enrolment_attendance_recorded(enrolment: Enrolment) -> bool:
     return _marks_cover(session_half_days(enrolment.session), marks)
 
 
-def attendance_recorded(session: Session) -> bool:
-    """Whether the session's attendance is recorded: every confirmed trainee has a mark for
-    every half-day (enrolment_attendance_recorded for each); a session with no confirmed
-    trainee has nothing to record, so True, one with no half-day False. Reads the prefetched
-    days, and one query; `attendance_recorded_expression` says the same in SQL."""
-    half_days = session_half_days(session)
-    marks = defaultdict(set)
-    confirmed = set()
-    for enrolment_id, day_id, half_day in (
-        Enrolment.objects.filter(session=session, status=Enrolment.Status.CONFIRMED)
-        .values_list("pk", "attendances__day_id", "attendances__half_day")
-        .order_by()
-    ):
-        confirmed.add(enrolment_id)
-        if day_id is not None:
-            marks[enrolment_id].add((day_id, half_day))
-    return bool(half_days) and all(
-        _marks_cover(half_days, marks[enrolment_id]) for enrolment_id in confirmed
-    )
-
-
 HALF_DAY_FIELDS = {
     HalfDay.MORNING: ("morning_start", "morning_end"),
     HalfDay.AFTERNOON: ("afternoon_start", "afternoon_end"),
@@ -134,7 +112,7 @@ def _half_day_takes_place_q(half_day: str) -> Q:
 
 
 def attendance_recorded_expression(session_ref: str = "pk") -> Q:
-    """attendance_recorded as a condition on Session rows (`session_ref` names the session's
+    """AttendanceGrid.recorded as a condition on Session rows (`session_ref` names the session's
     id in the outer query), for an annotation or a filter at no query of its own: the session
     has a half-day that takes place, and no (confirmed trainee, half-day) pair of it lacks a
     mark."""
@@ -239,7 +217,9 @@ class AttendanceGrid:
     rows: list[GridRow]
     # attendance_closed_reason: why nothing may be recorded (a cancelled session), else "".
     closed_reason: str
-    # attendance_recorded's rule, read from the rows.
+    # Whether the session's attendance is recorded: every confirmed trainee's row is (none
+    # has nothing to record), and a session without any half-day has nothing recorded;
+    # attendance_recorded_expression says the same in SQL.
     recorded: bool
 
     @property
@@ -310,7 +290,6 @@ def attendance_grid(session: Session, *, now: datetime.datetime | None = None) -
         columns=columns,
         rows=rows,
         closed_reason=attendance_closed_reason(session) or "",
-        # attendance_recorded: no confirmed trainee has nothing to record.
         recorded=bool(half_days) and all(row.recorded for row in rows),
     )
 

@@ -9,7 +9,6 @@ import pytest
 from catalogue.models import Session
 from enrolment.attendance import (
     attendance_grid,
-    attendance_recorded,
     attendance_recorded_expression,
     enrolment_attendance_recorded,
     hours_attended,
@@ -71,19 +70,19 @@ def test_attendance_is_recorded_once_every_confirmed_trainee_has_every_half_day(
                 if (enrolment, day, half_day) != (trainee_b, second, "pm"):
                     _mark(enrolment, day, half_day, Attendance.Status.ABSENT)
 
-    assert not attendance_recorded(session)
+    assert not attendance_grid(session).recorded
     _mark(trainee_b, second, "pm")
-    assert attendance_recorded(session)
+    assert attendance_grid(session).recorded
 
 
 def test_a_session_without_any_mark_has_no_attendance_recorded():
     session = _past_session()
     EnrolmentFactory(session=session)
-    assert not attendance_recorded(session)
+    assert not attendance_grid(session).recorded
 
 
-# One rule, three readers: the session's (Python), the trainee's (the documents) and the SQL
-# condition (the space's home) agree on every case.
+# One rule, three readers: the grid's (the session's page), the trainee's (the documents) and
+# the SQL condition (the space's home) agree on every case.
 
 
 def _mark_all(enrolment, session, *, except_=()):
@@ -155,7 +154,7 @@ def test_the_session_the_trainee_and_the_sql_say_the_same(arrange, expected):
     arrange(session)
     session = Session.objects.prefetch_related("days").get(pk=session.pk)
 
-    assert attendance_recorded(session) is expected
+    assert attendance_grid(session).recorded is expected
     in_sql = Session.objects.filter(attendance_recorded_expression(), pk=session.pk).exists()
     assert in_sql is expected
     confirmed = (
