@@ -32,15 +32,20 @@ logger = logging.getLogger(__name__)
 HalfDay = Attendance.HalfDay
 
 
+# A half-day's start and end fields on SessionDay.
+HALF_DAY_FIELDS = {
+    HalfDay.MORNING: ("morning_start", "morning_end"),
+    HalfDay.AFTERNOON: ("afternoon_start", "afternoon_end"),
+}
+
+
 def half_day_times(day: SessionDay, half_day: str) -> tuple[datetime.time, datetime.time] | None:
     """The (start, end) of one half-day of a day, or None when that half-day does not take
     place (no times set)."""
-    if half_day == HalfDay.MORNING:
-        start, end = day.morning_start, day.morning_end
-    elif half_day == HalfDay.AFTERNOON:
-        start, end = day.afternoon_start, day.afternoon_end
-    else:
+    fields = HALF_DAY_FIELDS.get(half_day)
+    if fields is None:
         return None
+    start, end = (getattr(day, field) for field in fields)
     return (start, end) if start and end else None
 
 
@@ -97,12 +102,6 @@ def enrolment_attendance_recorded(enrolment: Enrolment) -> bool:
     (enrolment.documents.enrolment_for_documents reads both)."""
     marks = {(mark.day_id, mark.half_day) for mark in enrolment.attendances.all()}
     return _marks_cover(session_half_days(enrolment.session), marks)
-
-
-HALF_DAY_FIELDS = {
-    HalfDay.MORNING: ("morning_start", "morning_end"),
-    HalfDay.AFTERNOON: ("afternoon_start", "afternoon_end"),
-}
 
 
 def _half_day_takes_place_q(half_day: str) -> Q:
