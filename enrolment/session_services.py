@@ -611,9 +611,7 @@ def _days_key(days: Iterable[dict[str, Any]]) -> list[tuple]:
 
 
 def _session_values_of(session: Session) -> dict[str, Any]:
-    values = {name: getattr(session, name) for name in PROVIDER_FIELDS}
-    values["module"] = session.module
-    return values
+    return {name: getattr(session, name) for name in PROVIDER_FIELDS}
 
 
 def _day_values(day: SessionDay) -> dict[str, Any]:
