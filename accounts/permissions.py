@@ -80,17 +80,17 @@ def sync_opco_staff_group(apps, *, using=DEFAULT_DB_ALIAS):
     """Create both groups if needed and give each exactly its permissions: the OPCO staff's
     (returned) and the national administration's. Idempotent: a permission added by hand to
     a group is removed, so the groups never drift. Every migration that adds models calls it."""
-    group = _sync_group(apps, using=using, name=OPCO_STAFF_GROUP)
-    _sync_group(apps, using=using, name=NATIONAL_ADMIN_GROUP)
+    create_missing_permissions(apps, using=using)
+    group = _sync_group(apps, using=using, name=OPCO_STAFF_GROUP, national=False)
+    _sync_group(apps, using=using, name=NATIONAL_ADMIN_GROUP, national=True)
     return group
 
 
-def _sync_group(apps, *, using, name):
+def _sync_group(apps, *, using, name, national):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
-    create_missing_permissions(apps, using=using)
-    keys = opco_staff_permission_keys(apps, national=name == NATIONAL_ADMIN_GROUP)
+    keys = opco_staff_permission_keys(apps, national=national)
     permissions = [
         permission
         for permission in Permission.objects.using(using)
