@@ -1113,7 +1113,7 @@ def _published_save(
         for name in plan.given
         if name not in APPROVAL_FIELDS and plan.desired[name] != current[name]
     }
-    trainers_changed = plan.trainer_ids != sorted(trainer.pk for trainer in session.trainers.all())
+    trainers_changed = plan.trainers_changed()
     outcome = ProviderSaveOutcome.UNCHANGED
     if immediate or trainers_changed:
         session = session_change(
