@@ -15,6 +15,7 @@ from django.utils.crypto import salted_hmac
 from accounts.models import User
 from backoffice.staff import opco_staff_save
 from catalogue.models import Opco, Provider
+from providers.accounts import member_save
 
 OPCO_MANAGER_EMAIL = "gestionnaire@opco-sante.localhost"
 OPCO_SLUG = "opco-sante"
@@ -72,13 +73,13 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         password = demo_password(PROVIDER_MEMBER_EMAIL)
         member = User.objects.filter(email__iexact=PROVIDER_MEMBER_EMAIL).first()
         if member is None:
-            member = User.objects.create_user(
+            member = member_save(
                 email=PROVIDER_MEMBER_EMAIL,
+                provider=provider,
                 password=password,
                 first_name="Inès",
                 last_name="Moreau",
-            )
-            provider.members.add(member)
+            ).user
             demo_provider.members.add(member)
         accounts.append(
             DemoAccount(

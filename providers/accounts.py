@@ -158,15 +158,25 @@ class MemberSaved:
     password: str | None
 
 
-def member_save(*, email: str, provider: Provider, password: str | None = None) -> MemberSaved:
-    """Make `email` a member of `provider` (the command `create_provider_member`, for demos),
-    creating its account with `password` or a generated one if it has none; an existing
-    account keeps its password. Raises ValidationError for a staff or superuser account."""
+def member_save(
+    *,
+    email: str,
+    provider: Provider,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> MemberSaved:
+    """Make `email` a member of `provider` (the command `create_provider_member` and the demo's
+    member, demo.accounts), creating its account, with these names and `password` or a
+    generated one, if it has none; an existing account keeps its names and password. Raises
+    ValidationError for a staff or superuser account."""
     User = get_user_model()
     email = User.objects.normalize_email(email.strip())
     with transaction.atomic():
         new_password = password or secrets.token_urlsafe(16)
-        user, created = account_find_or_create(email=email, password=new_password)
+        user, created = account_find_or_create(
+            email=email, first_name=first_name, last_name=last_name, password=new_password
+        )
         _member_check(user)
         provider.members.add(user)
     return MemberSaved(user=user, created=created, password=new_password if created else None)
