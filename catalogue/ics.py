@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .models import Session
+from .models import Session, SessionDay
 
 PARIS = ZoneInfo("Europe/Paris")
 SEQUENCE_EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
@@ -67,9 +67,11 @@ def session_calendar(
     calendar.add("method", method)
     calendar.add("x-wr-calname", str(session.module))
     calendar.add("x-wr-timezone", "Europe/Paris")
-    for number, day in enumerate(days, start=1):
+
+    def day_event(day: SessionDay | RemovedDay) -> Event:
+        """The event of a day row (kept or removed): its UID, stamp, sequence and hours."""
         event = Event()
-        event.add("uid", _uid(session, day.pk, domain))
+        event.add("uid", f"session-{session.pk}-day-{day.id}@{domain}")
         # The last change, not "now": the same session gives the same file.
         event.add("dtstamp", last_change.astimezone(datetime.UTC))
         # Calendars apply a re-imported event (new dates, cancellation) only when its sequence
@@ -80,6 +82,10 @@ def session_calendar(
         event.add("sequence", sequence)
         event.add("dtstart", datetime.datetime.combine(day.date, day.starts_at, tzinfo=PARIS))
         event.add("dtend", datetime.datetime.combine(day.date, day.ends_at, tzinfo=PARIS))
+        return event
+
+    for number, day in enumerate(days, start=1):
+        event = day_event(day)
         event.add(
             "summary",
             _("%(module)s – jour %(number)d sur %(count)d")
@@ -96,14 +102,7 @@ def session_calendar(
         calendar.add_component(event)
     removed_days = list(removed_days)
     for removed in removed_days:
-        event = Event()
-        event.add("uid", _uid(session, removed.id, domain))
-        event.add("dtstamp", last_change.astimezone(datetime.UTC))
-        event.add("sequence", sequence)
-        event.add(
-            "dtstart", datetime.datetime.combine(removed.date, removed.starts_at, tzinfo=PARIS)
-        )
-        event.add("dtend", datetime.datetime.combine(removed.date, removed.ends_at, tzinfo=PARIS))
+        event = day_event(removed)
         event.add("summary", _("%(module)s – journée retirée") % {"module": session.module})
         event.add("status", "CANCELLED")
         event.add("transp", "TRANSPARENT")
@@ -116,10 +115,6 @@ def session_calendar(
             last_date=datetime.date(max(dates).year + 2, 1, 1),
         )
     return calendar.to_ical()
-
-
-def _uid(session: Session, day_id: int, domain: str) -> str:
-    return f"session-{session.pk}-day-{day_id}@{domain}"
 
 
 def _sequence(changed_at: datetime.datetime) -> int:
