@@ -205,11 +205,7 @@ def detail(request, token):
         return bad_link
     context = _enrolment_context(enrolment, token)
     context["convocation_available"] = documents.convocation_unavailable_reason(enrolment) is None
-    context["completion_available"] = (
-        enrolment.status == Enrolment.Status.CONFIRMED
-        and session_has_ended(enrolment.session)
-        and documents.completion_unavailable_reason(enrolment) is None
-    )
+    context["completion_available"] = documents.completion_unavailable_reason(enrolment) is None
     return render(request, "enrolment/detail.html", context)
 
 
