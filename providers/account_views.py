@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
@@ -103,15 +104,19 @@ class InvitationAcceptView(_SetPasswordView):
             return None
         return user
 
-    def get_success_url(self):
+    @cached_property
+    def _lands_in_admin(self) -> bool:
         # Staff invited by a superuser land in the admin; a provider's member in the space.
-        if self.user.is_staff and not self.user.providers.exists():
+        return self.user.is_staff and not self.user.providers.exists()
+
+    def get_success_url(self):
+        if self._lands_in_admin:
             return reverse("admin:index")
         return super().get_success_url()
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if self.user.is_staff and not self.user.providers.exists():
+        if self._lands_in_admin:
             text = _("Votre mot de passe est enregistré. Bienvenue dans l'administration\u00a0!")
         else:
             text = _("Votre mot de passe est enregistré. Bienvenue dans l'espace organisme\u00a0!")
