@@ -47,6 +47,7 @@ from catalogue.models import (
     SessionDay,
     session_date_in_range,
 )
+from catalogue.search import strip_accents
 from catalogue.text import clean_text, normalise_phone
 from enrolment import session_services
 from enrolment.exports import safe_cell
@@ -410,8 +411,7 @@ def _header_name(value: Any) -> str:
     """ "Code postal", " code_postal " and "CODE-POSTAL" all name `code_postal`."""
     if not isinstance(value, str):
         return str(value) if value is not None else ""
-    text = unicodedata.normalize("NFKD", clean_text(value).lstrip("\ufeff"))
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = strip_accents(clean_text(value).lstrip("\ufeff")).casefold()
     return re.sub(r"[\s\-]+", "_", text.strip())
 
 
@@ -504,9 +504,7 @@ def _text(value: Any) -> str:
 
 def _fold(text: str) -> str:
     """Compared without case, accents, typographic apostrophes or extra spaces."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return " ".join(text.casefold().split())
+    return " ".join(strip_accents(text.replace("’", "'")).casefold().split())
 
 
 _DATE = re.compile(r"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$")
