@@ -411,7 +411,7 @@ def _header_name(value: Any) -> str:
     """ "Code postal", " code_postal " and "CODE-POSTAL" all name `code_postal`."""
     if not isinstance(value, str):
         return str(value) if value is not None else ""
-    text = strip_accents(clean_text(value).lstrip("\ufeff")).casefold()
+    text = strip_accents(clean_text(value)).casefold()  # clean_text drops a BOM (Cf)
     return re.sub(r"[\s\-]+", "_", text.strip())
 
 
