@@ -1,9 +1,8 @@
 """A session's participants (CSV, XLSX) and attendance grid in the admin, reached from the
 session's page: the same export, grid, form and service as the providers' space."""
 
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.contrib.admin.utils import quote
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +11,8 @@ from django.utils.translation import gettext as _
 from enrolment.attendance_forms import attendance_grid_submit
 from enrolment.exports import FORMATS, participants_response
 from enrolment.transitions import Actor
+
+from .objects import scoped_object
 
 
 class SessionAttendanceMixin:
@@ -38,24 +39,14 @@ class SessionAttendanceMixin:
         ]
         return urls + super().get_urls()
 
-    def _session_or_404(self, request, object_id):
-        session = self.get_object(request, unquote(object_id))
-        if session is None:
-            raise Http404
-        return session
-
     def participants_view(self, request, object_id, file_format):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        session = self._session_or_404(request, object_id)
-        if not self.has_view_permission(request, session):
-            raise PermissionDenied
+        session = scoped_object(self, request, object_id)
         return participants_response(session, file_format=file_format)
 
     def attendance_view(self, request, object_id):
-        session = self._session_or_404(request, object_id)
-        if not self.has_change_permission(request, session):
-            raise PermissionDenied
+        session = scoped_object(self, request, object_id, change=True)
         form, saved = attendance_grid_submit(request, session, by=Actor.staff(request.user))
         if saved:
             return redirect(request.path)

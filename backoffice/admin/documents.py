@@ -3,24 +3,17 @@ the convocation, the certificate and the attestation on the enrolment's page. Th
 documents as the providers' space and the trainee's link (enrolment.documents)."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.contrib.admin.utils import quote
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 
 from enrolment import documents
 
+from .objects import scoped_object
+
 
 class _DocumentsMixin:
-    def _object_or_404(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
     def _back(self, request, obj, message):
         self.message_user(request, message, messages.ERROR)
         return redirect(
@@ -50,7 +43,7 @@ class SessionDocumentsMixin(_DocumentsMixin):
     def attendance_sheet_view(self, request, object_id):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        obj = self._object_or_404(request, object_id)
+        obj = scoped_object(self, request, object_id)
         session = documents.session_for_documents(pk=obj.pk)
         try:
             return documents.attendance_sheet_response(session)
@@ -79,7 +72,7 @@ class EnrolmentDocumentsMixin(_DocumentsMixin):
     def document_view(self, request, object_id, kind):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        obj = self._object_or_404(request, object_id)
+        obj = scoped_object(self, request, object_id)
         enrolment = documents.enrolment_for_documents(pk=obj.pk)
         try:
             return documents.enrolment_document_response(kind, enrolment)

@@ -10,8 +10,7 @@ a trainee who also has an enrolment in another OPCO's programme (the national ad
 can)."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import quote
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,6 +29,7 @@ from enrolment.retention import (
 from enrolment.transitions import Actor
 
 from ..scoping import is_national, session_scope_q, staff_opco
+from .objects import scoped_object
 
 EXPORTED = gettext_lazy("Données personnelles exportées (JSON).")
 
@@ -66,11 +66,7 @@ class TraineePersonalDataMixin:
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         # The admin's scoped queryset (trainees_q): another OPCO's trainee answers 404.
-        trainee = self.get_object(request, unquote(object_id))
-        if trainee is None:
-            raise Http404
-        if not self.has_view_permission(request, trainee):
-            raise PermissionDenied
+        trainee = scoped_object(self, request, object_id)
         user = request.user
         sessions_q = None if is_national(user) else session_scope_q(user)
         body = trainee_data_json(trainee, sessions_q=sessions_q)
@@ -97,11 +93,7 @@ class TraineePersonalDataMixin:
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         # The admin's scoped queryset (trainees_q): another OPCO's trainee answers 404.
-        trainee = self.get_object(request, unquote(object_id))
-        if trainee is None:
-            raise Http404
-        if not self.has_change_permission(request, trainee):
-            raise PermissionDenied
+        trainee = scoped_object(self, request, object_id, change=True)
         refusal = self.anonymise_refusal(request, trainee)
         if request.method == "POST":
             if refusal is None:

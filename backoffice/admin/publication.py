@@ -5,10 +5,9 @@ public page before it is public."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -20,6 +19,8 @@ from catalogue.selectors import day_bounds, session_programme
 from enrolment.selectors import registration_state, with_seats_held
 from enrolment.session_services import session_missing_for_publication, session_publish
 from enrolment.transitions import Actor
+
+from .objects import scoped_object
 
 Status = Session.Status
 
@@ -104,11 +105,7 @@ class SessionPublicationMixin:
 
     @method_decorator(never_cache)
     def preview_view(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
+        obj = scoped_object(self, request, object_id)
         session = (
             with_seats_held(Session.objects.filter(pk=obj.pk))
             .annotate(**day_bounds())

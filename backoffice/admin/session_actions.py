@@ -9,8 +9,8 @@ import re
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -44,6 +44,7 @@ from outbox.models import OutboxMail
 from outbox.registry import draft_message
 
 from ..scoping import OpcoScopedAdminMixin
+from .objects import scoped_object
 from .readonly import ReadOnlyAdminMixin
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
@@ -239,17 +240,7 @@ class SessionActionsMixin:
     def _own_session(self, request, object_id, *, change: bool):
         """The session through the admin's queryset (another OPCO's is absent: 404), and the
         right to act on it."""
-        session = self.get_object(request, unquote(object_id))
-        if session is None:
-            raise Http404
-        allowed = (
-            self.has_change_permission(request, session)
-            if change
-            else self.has_view_permission(request, session)
-        )
-        if not allowed:
-            raise PermissionDenied
-        return session
+        return scoped_object(self, request, object_id, change=change)
 
     def _preview(self, session, enrolment_id):
         """The convocation as the chosen confirmed trainee (else the first by name) would get
