@@ -941,7 +941,7 @@ def _from_json(data: dict[str, Any], modules: dict[int, Module]) -> dict[str, An
                 "date": datetime.date.fromisoformat(day["date"]),
                 **{
                     name: datetime.time.fromisoformat(day[name]) if day.get(name) else None
-                    for name in ("morning_start", "morning_end", "afternoon_start", "afternoon_end")
+                    for name in session_services.DAY_TIMES
                 },
             }
         )
