@@ -15,7 +15,7 @@ from accounts.lockout import lockout_context
 from accounts.ratelimit import rate_limited
 from accounts.tokens import invitation_token_generator
 
-from .accounts import password_chosen, password_reset_request
+from .accounts import PASSWORD_RESET_MAIL_MINUTES, password_chosen, password_reset_request
 from .forms import PasswordResetRequestForm
 
 # The path segment that replaces the token once it is in the session (Django's views keep it
@@ -44,6 +44,7 @@ class PasswordResetRequestView(FormView):
 @method_decorator(never_cache, name="dispatch")
 class PasswordResetDoneView(TemplateView):
     template_name = "accounts/password_reset_done.html"
+    extra_context = {"mail_minutes": PASSWORD_RESET_MAIL_MINUTES}
 
 
 class _SetPasswordView(auth_views.PasswordResetConfirmView):
