@@ -246,18 +246,19 @@ def attestation_pdf(enrolment: Enrolment) -> bytes:
 # Names ---------------------------------------------------------------------------------------
 
 
-def _session_slug(session: Session) -> str:
+def session_slug(session: Session) -> str:
+    """ "module-1-groupe-1-orleans": a session in file names (the documents, the exports)."""
     return slugify(f"module {session.module.number} {session.label} {session.city}")
 
 
 def attendance_sheet_filename(session: Session) -> str:
-    return f"feuille-emargement_{_session_slug(session)}.pdf"
+    return f"feuille-emargement_{session_slug(session)}.pdf"
 
 
 def enrolment_document_filename(kind: str, enrolment: Enrolment) -> str:
     """ "certificat-realisation_lea-bernard_module-1-groupe-1-orleans.pdf": ASCII, no space."""
     trainee = slugify(enrolment.trainee.full_name) or "stagiaire"
-    return f"{kind}_{trainee}_{_session_slug(enrolment.session)}.pdf"
+    return f"{kind}_{trainee}_{session_slug(enrolment.session)}.pdf"
 
 
 # The trainee's documents by the slug of their URLs and file names.

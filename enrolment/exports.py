@@ -22,7 +22,6 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +31,7 @@ from catalogue.selectors import day_bounds
 from catalogue.text import phone_for_display
 
 from .attendance import hours_attended, session_half_days
+from .documents import session_slug
 from .models import Attendance, Enrolment, Job
 from .selectors import (
     free_seats,
@@ -211,9 +211,7 @@ def export_response(
 
 def participants_filename(session: Session) -> str:
     """ "participants-module-2-groupe-1-orleans", without the extension."""
-    return "participants-" + slugify(
-        f"module {session.module.number} {session.label} {session.city}"
-    )
+    return "participants-" + session_slug(session)
 
 
 def participants_response(session: Session, *, file_format: str) -> HttpResponse:
