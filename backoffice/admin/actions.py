@@ -2,13 +2,15 @@
 object, so that a status change goes through the same service whichever way staff take."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 
 from enrolment.services import EnrolmentError
+
+from .objects import object_change_url
 
 
 class ChangePageActionsMixin:
@@ -42,13 +44,7 @@ class ChangePageActionsMixin:
             raise PermissionDenied
         func = actions[action][0]
         response = func(self, request, self.get_queryset(request).filter(pk=obj.pk))
-        return response or redirect(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=[quote(obj.pk)],
-                current_app=self.admin_site.name,
-            )
-        )
+        return response or redirect(object_change_url(self, obj))
 
 
 class ServiceErrorsAsMessagesMixin:

@@ -1,18 +1,17 @@
 """A session's participants (CSV, XLSX) and attendance grid in the admin, reached from the
 session's page: the same export, grid, form and service as the providers' space."""
 
-from django.contrib.admin.utils import quote
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from enrolment.attendance_forms import attendance_grid_submit
 from enrolment.exports import FORMATS, participants_response
 from enrolment.transitions import Actor
 
-from .objects import scoped_object
+from .objects import object_change_url, scoped_object
 
 
 class SessionAttendanceMixin:
@@ -50,11 +49,7 @@ class SessionAttendanceMixin:
         form, saved = attendance_grid_submit(request, session, by=Actor.staff(request.user))
         if saved:
             return redirect(request.path)
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(session.pk)],
-            current_app=self.admin_site.name,
-        )
+        change_url = object_change_url(self, session)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Feuille de présence – %(session)s") % {"session": session},

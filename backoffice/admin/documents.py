@@ -3,26 +3,19 @@ the convocation, the certificate and the attestation on the enrolment's page. Th
 documents as the providers' space and the trainee's link (enrolment.documents)."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 
 from enrolment import documents
 
-from .objects import scoped_object
+from .objects import object_change_url, scoped_object
 
 
 class _DocumentsMixin:
     def _back(self, request, obj, message):
         self.message_user(request, message, messages.ERROR)
-        return redirect(
-            reverse(
-                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                args=[quote(obj.pk)],
-                current_app=self.admin_site.name,
-            )
-        )
+        return redirect(object_change_url(self, obj))
 
 
 class SessionDocumentsMixin(_DocumentsMixin):

@@ -2,16 +2,18 @@
 space; the service creates the account if needed and mails the link to choose a password."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 
 from accounts.tokens import INVITATION_VALID_FOR
 from providers.accounts import Invitation, member_invite
 from providers.forms import InvitationForm
+
+from .objects import object_change_url
 
 
 class MemberInvitationMixin:
@@ -34,11 +36,7 @@ class MemberInvitationMixin:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, provider):
             raise PermissionDenied
-        change_url = reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(provider.pk)],
-            current_app=self.admin_site.name,
-        )
+        change_url = object_change_url(self, provider)
         form = InvitationForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             email = form.cleaned_data["email"]

@@ -10,11 +10,10 @@ a trainee who also has an enrolment in another OPCO's programme (the national ad
 can)."""
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,7 @@ from enrolment.retention import (
 from enrolment.transitions import Actor
 
 from ..scoping import is_national, session_scope_q, staff_opco
-from .objects import scoped_object
+from .objects import object_change_url, scoped_object
 
 EXPORTED = gettext_lazy("Données personnelles exportées (JSON).")
 
@@ -56,11 +55,7 @@ class TraineePersonalDataMixin:
         return urls + super().get_urls()
 
     def _change_url(self, trainee):
-        return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(trainee.pk)],
-            current_app=self.admin_site.name,
-        )
+        return object_change_url(self, trainee)
 
     def personal_data_view(self, request, object_id):
         if request.method != "GET":

@@ -5,11 +5,10 @@ public page before it is public."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -20,7 +19,7 @@ from enrolment.selectors import registration_state, with_seats_held
 from enrolment.session_services import session_missing_for_publication, session_publish
 from enrolment.transitions import Actor
 
-from .objects import scoped_object
+from .objects import object_change_url, scoped_object
 
 Status = Session.Status
 
@@ -132,11 +131,7 @@ class SessionPublicationMixin:
                 "programme": session_programme(session),
                 "other_sessions": [],
                 "preview": True,
-                "change_url": reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                    args=[quote(obj.pk)],
-                    current_app=self.admin_site.name,
-                ),
+                "change_url": object_change_url(self, obj),
                 "missing": missing,
                 "status_label": status_label,
             },

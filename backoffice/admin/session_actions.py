@@ -44,7 +44,7 @@ from outbox.models import OutboxMail
 from outbox.registry import draft_message
 
 from ..scoping import OpcoScopedAdminMixin
-from .objects import scoped_object
+from .objects import object_change_url, scoped_object
 from .readonly import ReadOnlyAdminMixin
 
 COPY_SUFFIX = gettext_lazy(" (copie)")
@@ -231,11 +231,7 @@ class SessionActionsMixin:
         return urls + super().get_urls()
 
     def _session_url(self, session):
-        return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(session.pk)],
-            current_app=self.admin_site.name,
-        )
+        return object_change_url(self, session)
 
     def _own_session(self, request, object_id, *, change: bool):
         """The session through the admin's queryset (another OPCO's is absent: 404), and the
