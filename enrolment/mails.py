@@ -241,15 +241,15 @@ def convocation_dedup_key(enrolment_id: int) -> str:
     return f"convocation:{enrolment_id}"
 
 
+def _session_ahead(session: Session) -> bool:
+    """Published and not started: the mails about its days and its fill still have a purpose."""
+    return session.status == Session.Status.PUBLISHED and not session_has_started(session)
+
+
 def convocation_due(enrolment: Enrolment) -> bool:
     """Whether a convocation still has a purpose: a confirmed trainee of a published session
     that has not started."""
-    session = enrolment.session
-    return (
-        enrolment.status == Enrolment.Status.CONFIRMED
-        and session.status == Session.Status.PUBLISHED
-        and not session_has_started(session)
-    )
+    return enrolment.status == Enrolment.Status.CONFIRMED and _session_ahead(enrolment.session)
 
 
 @builds(MailKind.CONVOCATION)
@@ -412,11 +412,7 @@ def _session_summary(mail: OutboxMail) -> Draft | None:
 def _minimum_alert(mail: OutboxMail) -> Draft | None:
     """To the OPCO contact once registration has closed under the minimum."""
     session = _staff_session(mail)
-    if (
-        session is None
-        or session.status != Session.Status.PUBLISHED
-        or session_has_started(session)
-    ):
+    if session is None or not _session_ahead(session):
         return None
     context = _staff_context(session)
     if not context["counts"].under_minimum:
@@ -496,11 +492,7 @@ def _session_changed(mail: OutboxMail) -> Draft | None:
     deleted, from the mail's note, are cancelled events)."""
     enrolment = enrolment_for_page(pk=mail.object_id)
     session = enrolment.session
-    if (
-        enrolment.status not in NOTIFIED_ON_CHANGE
-        or session.status != Session.Status.PUBLISHED
-        or session_has_started(session)
-    ):
+    if enrolment.status not in NOTIFIED_ON_CHANGE or not _session_ahead(session):
         return None
     context = _enrolment_context(enrolment)
     return Draft(
