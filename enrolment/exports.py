@@ -124,19 +124,23 @@ def session_participants(session: Session) -> list[Enrolment]:
         .annotate(waitlist_position=waitlist_position_expression())
         .order_by()
     )
-    rank = {status: index for index, status in enumerate(PARTICIPANT_STATUSES)}
+    return sorted(enrolments, key=_participant_order)
 
-    def order(enrolment):
-        trainee = enrolment.trainee
-        return (
-            rank[enrolment.status],
-            enrolment.waitlist_position or 0,
-            trainee.last_name.casefold(),
-            trainee.first_name.casefold(),
-            enrolment.pk,
-        )
 
-    return sorted(enrolments, key=order)
+_STATUS_RANK = {status: index for index, status in enumerate(PARTICIPANT_STATUSES)}
+
+
+def _participant_order(enrolment: Enrolment) -> tuple:
+    """PARTICIPANT_STATUSES' order (any other status after them), the waiting list in its
+    order, then by name."""
+    trainee = enrolment.trainee
+    return (
+        _STATUS_RANK.get(enrolment.status, len(_STATUS_RANK)),
+        enrolment.waitlist_position or 0,
+        trainee.last_name.casefold(),
+        trainee.first_name.casefold(),
+        enrolment.pk,
+    )
 
 
 def rows(
@@ -288,19 +292,10 @@ def sessions_enrolments(sessions: QuerySet[Session]) -> list[Enrolment]:
         .annotate(waitlist_position=waitlist_position_expression())
         .order_by()
     )
-    rank = {status: index for index, status in enumerate(PARTICIPANT_STATUSES)}
 
     def order(enrolment):
-        session, trainee = enrolment.session, enrolment.trainee
-        return (
-            session.first_day or datetime.date.max,
-            session.pk,
-            rank.get(enrolment.status, len(rank)),
-            enrolment.waitlist_position or 0,
-            trainee.last_name.casefold(),
-            trainee.first_name.casefold(),
-            enrolment.pk,
-        )
+        session = enrolment.session
+        return (session.first_day or datetime.date.max, session.pk, *_participant_order(enrolment))
 
     return sorted(enrolments, key=order)
 
