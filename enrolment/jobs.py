@@ -20,8 +20,7 @@ from .job_selectors import (
     session_counts,
     sessions_not_started,
 )
-from .mails import MailKind, convocation_dedup_key, mail_queue
-from .models import Enrolment
+from .mails import MailKind, convocations_queue, mail_queue
 
 logger = logging.getLogger(__name__)
 
@@ -111,15 +110,7 @@ def convocations_send(*, now: datetime.datetime | None = None) -> int:
     queued = 0
     for session in job_sessions().filter(first_date__gt=today, first_date__lte=horizon):
         with transaction.atomic():
-            enrolments = session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
-            for enrolment in enrolments.select_related("trainee").order_by("pk"):
-                mail = mail_queue(
-                    kind=MailKind.CONVOCATION,
-                    enrolment=enrolment,
-                    session=session,
-                    dedup_key=convocation_dedup_key(enrolment.pk),
-                )
-                queued += mail is not None
+            queued += convocations_queue(session)[0]
     return queued
 
 

@@ -241,6 +241,25 @@ def convocation_dedup_key(enrolment_id: int) -> str:
     return f"convocation:{enrolment_id}"
 
 
+def convocations_queue(session: Session) -> tuple[int, int]:
+    """Queue the convocation of each confirmed trainee of the session with
+    `convocation_dedup_key`; returns (queued, already: those whose convocation had left)."""
+    queued = already = 0
+    enrolments = session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
+    for enrolment in enrolments.select_related("trainee").order_by("pk"):
+        mail = mail_queue(
+            kind=MailKind.CONVOCATION,
+            enrolment=enrolment,
+            session=session,
+            dedup_key=convocation_dedup_key(enrolment.pk),
+        )
+        if mail is None:
+            already += 1
+        else:
+            queued += 1
+    return queued, already
+
+
 def _session_ahead(session: Session) -> bool:
     """Published and not started: the mails about its days and its fill still have a purpose."""
     return session.status == Session.Status.PUBLISHED and not session_has_started(session)

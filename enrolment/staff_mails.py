@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Session
 
-from .mails import MailKind, convocation_dedup_key, mail_queue
+from .mails import MailKind, convocation_dedup_key, convocations_queue, mail_queue
 from .models import Enrolment, StaffMessage
 from .selectors import session_has_started, session_locked
 from .services import EnrolmentError
@@ -84,23 +84,7 @@ def convocations_send_now(*, session_id: int, token: str, by: Actor) -> Convocat
         record = _record(session=session, kind=StaffMessage.Kind.CONVOCATIONS, token=token, by=by)
         if record is None:
             return None
-        enrolments = (
-            session.enrolments.filter(status=Enrolment.Status.CONFIRMED)
-            .select_related("trainee")
-            .order_by("pk")
-        )
-        queued = already = 0
-        for enrolment in enrolments:
-            mail = mail_queue(
-                kind=MailKind.CONVOCATION,
-                enrolment=enrolment,
-                session=session,
-                dedup_key=convocation_dedup_key(enrolment.pk),
-            )
-            if mail is None:
-                already += 1
-            else:
-                queued += 1
+        queued, already = convocations_queue(session)
         if queued:
             record.recipient_count = queued
             record.save(update_fields=["recipient_count"])
